@@ -1,0 +1,45 @@
+"""Conversion options and the per-conversion context that collects losses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from .losses import Loss, make_loss
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a conversion may do.
+
+    strict:        any loss raises :class:`xlate.errors.LossError` instead of a warning.
+    keep_xen:      writing core keeps Xen-only settings inside ``<metadata>`` (restorable)
+                   instead of dropping them with a loss.
+    xend_version:  the xend config dialect for SEXPR (1 = 3.0.2, 2 = 3.0.3, 3 = 3.0.4,
+                   4 = 3.1.0); ``None`` means the newest libvirt behaviour.
+    pretty:        indent the output.
+    """
+
+    strict: bool = False
+    keep_xen: bool = False
+    xend_version: Optional[int] = None
+    pretty: bool = True
+
+
+@dataclass
+class Context:
+    """State of one conversion: its options, the input's name, the losses so far."""
+
+    options: Options = field(default_factory=Options)
+    file: Optional[str] = None
+    losses: List[Loss] = field(default_factory=list)
+
+    def loss(
+        self,
+        code: str,
+        path: str,
+        detail: str,
+        line: Optional[int] = None,
+        col: Optional[int] = None,
+    ) -> None:
+        self.losses.append(make_loss(code, path, detail, file=self.file, line=line, col=col))

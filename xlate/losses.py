@@ -1,0 +1,65 @@
+"""The closed catalogue of losses: what a conversion could not carry over.
+
+Every loss has a code from :data:`CATALOGUE`, a severity, the path of what was lost (an XPath
+into the input, or an SXP key path) and a sentence saying what exactly. Stylesheets report
+losses with ``<xsl:message>xlate:loss|CODE|PATH|DETAIL</xsl:message>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Dict, NamedTuple, Optional
+
+from .errors import format_location
+
+
+class LossKind(NamedTuple):
+    severity: str  # "warning" or "info"
+    summary: str
+
+
+CATALOGUE: Dict[str, LossKind] = {
+    # Writing core XML from Xen XML.
+    "XEN-DROPPED": LossKind("warning", "a Xen-only setting has no core equivalent and was dropped"),
+    # Reading SEXPR.
+    "SXP-REPAIRED": LossKind("warning", "malformed S-expression repaired the way xend/libvirt tolerated"),
+}
+
+
+@dataclass(frozen=True)
+class Loss:
+    code: str
+    severity: str
+    path: str
+    message: str
+    file: Optional[str] = None
+    line: Optional[int] = None
+    col: Optional[int] = None
+
+    def format(self, severity: Optional[str] = None) -> str:
+        """One line: ``FILE:LINE:COL: warning: MESSAGE [CODE]`` (``severity`` overrides)."""
+        where = format_location(self.file, self.line, self.col)
+        return f"{where}{severity or self.severity}: {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class UnknownLossCode(Exception):
+    """A programming error: a stylesheet or module used a code missing from the catalogue."""
+
+
+def make_loss(
+    code: str,
+    path: str,
+    detail: str,
+    *,
+    file: Optional[str] = None,
+    line: Optional[int] = None,
+    col: Optional[int] = None,
+) -> Loss:
+    kind = CATALOGUE.get(code)
+    if kind is None:
+        raise UnknownLossCode(code)
+    message = f"{path}: {detail}" if path else detail
+    return Loss(code, kind.severity, path, message, file, line, col)
