@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Tuple, Union
 
 from lxml import etree
 
@@ -130,33 +130,67 @@ def run_stylesheet(
 
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
+    nodes = _NodeFinder(tree)
     for entry in log:
         text = entry.message
         if text.startswith("xlate:loss|"):
             _, code, path, detail = text.split("|", 3)
-            line = _line_of(tree, path)
+            path, line = nodes.locate(path)
             ctx.loss(code, path, detail, line=line)
         elif text.startswith("xlate:error|"):
             _, path, message = text.split("|", 2)
-            raise ConversionError(message, file=ctx.file, line=_line_of(tree, path), path=path)
+            path, line = nodes.locate(path)
+            raise ConversionError(message, file=ctx.file, line=line, path=path)
         elif text.startswith("Terminating"):
             continue  # libxslt's own note after a terminate message
         else:
             raise RuntimeError(f"stylesheet {name}: unexpected message {text!r}")
 
 
-def _line_of(tree: etree._ElementTree, path: str) -> Optional[int]:
-    """The source line of the node at ``path`` in the stylesheet's input, when known."""
-    if not path.startswith("/"):
-        return None
-    try:
-        found = tree.xpath(path, namespaces=NAMESPACES)
-    except etree.XPathError:
-        return None
-    node = found[0] if isinstance(found, list) and found else None
-    if isinstance(node, etree._Element):
-        return node.sourceline
-    parent = getattr(node, "getparent", None)
-    if parent is not None and parent() is not None:
-        return parent().sourceline
-    return None
+_INDEXED = re.compile(r"^\((.+)\)\[(\d+)\]$")
+
+
+class _NodeFinder:
+    """Resolves the XPaths in stylesheet messages to a readable path and a source line.
+
+    ``(EXPR)[N]`` is evaluated once per EXPR, so reporting N nodes of one set stays linear.
+    """
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self.sets: Dict[str, list] = {}
+
+    def locate(self, path: str) -> Tuple[str, Optional[int]]:
+        if not path.startswith(("/", "(")):
+            return path, None  # not an XPath: a path in the source's own terms
+        node = self._find(path)
+        if node is None:
+            return path, None
+        element = node if isinstance(node, etree._Element) else node.getparent()
+        if element is None:
+            return path, None
+        readable = self._readable(element)
+        if element is not node:  # an attribute or a text node
+            attr = getattr(node, "attrname", None)
+            readable += f"/@{attr}" if attr else ""
+        return readable, element.sourceline
+
+    def _find(self, path: str):
+        indexed = _INDEXED.match(path)
+        try:
+            if indexed:
+                expr, index = indexed.group(1), int(indexed.group(2))
+                if expr not in self.sets:
+                    self.sets[expr] = self.tree.xpath(expr, namespaces=NAMESPACES)
+                found = self.sets[expr][index - 1 : index]
+            else:
+                found = self.tree.xpath(path, namespaces=NAMESPACES)
+        except etree.XPathError:
+            return None
+        return found[0] if isinstance(found, list) and found else None
+
+    def _readable(self, element: etree._Element) -> str:
+        rel = self.tree.getelementpath(element)
+        root = etree.QName(self.tree.getroot()).localname
+        text = f"/{root}" if rel == "." else f"/{root}/{rel}"
+        return text.replace("{" + XEN_NS + "}", "xen:")

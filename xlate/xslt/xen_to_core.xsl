@@ -24,38 +24,36 @@
   <xsl:variable name="xen-settings"
       select="//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)]"/>
 
-  <!-- Core elements are rebuilt without namespace nodes, so no stray xmlns:xen remains. -->
+  <!-- Everything but xen: elements is copied as it is. (xsl:copy brings along only the
+       namespace declarations made on the element itself: the root is rebuilt below.) -->
   <xsl:template match="*">
-    <xsl:element name="{local-name()}">
+    <xsl:copy>
       <xsl:copy-of select="@*"/>
-      <xsl:apply-templates select="node()"/>
-    </xsl:element>
+      <xsl:apply-templates/>
+    </xsl:copy>
   </xsl:template>
 
-  <!-- Foreign namespaces (libvirt's xen:commandline, metadata content) pass through as they are. -->
-  <xsl:template match="*[namespace-uri() != '']" priority="-0.1">
-    <xsl:copy-of select="."/>
-  </xsl:template>
-
-  <xsl:template match="comment() | processing-instruction()">
+  <xsl:template match="text() | comment() | processing-instruction()">
     <xsl:copy/>
   </xsl:template>
 
-  <xsl:template match="xen:*" priority="1">
-    <xsl:if test="not($keep-xen = '1')">
-      <xsl:variable name="path">
-        <xsl:call-template name="path"/>
-      </xsl:variable>
+  <xsl:template match="xen:*"/>
+
+  <!-- One loss per dropped setting. The path names the setting by its position in
+       $xen-settings, an XPath that is cheap to resolve (the caller prints a readable path). -->
+  <xsl:template name="report-dropped">
+    <xsl:for-each select="$xen-settings">
       <xsl:variable name="value">
         <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
           <xsl:value-of select="concat(' = ', normalize-space(.))"/>
         </xsl:if>
       </xsl:variable>
       <xsl:message>
-        <xsl:value-of select="concat('xlate:loss|XEN-DROPPED|', $path,
+        <xsl:value-of select="concat('xlate:loss|XEN-DROPPED|',
+            '(//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)])[', position(), ']',
             '|Xen-only setting ', local-name(), $value, ' has no core equivalent')"/>
       </xsl:message>
-    </xsl:if>
+    </xsl:for-each>
   </xsl:template>
 
   <!-- keep-xen: the document element gains (or extends) <metadata> with the kept settings. -->
@@ -63,6 +61,9 @@
     <domain>
       <xsl:copy-of select="@*"/>
       <xsl:variable name="keep" select="$keep-xen = '1' and $xen-settings"/>
+      <xsl:if test="not($keep-xen = '1')">
+        <xsl:call-template name="report-dropped"/>
+      </xsl:if>
       <xsl:variable name="anchor"
           select="(name | uuid | genid | title | description)[last()]"/>
       <xsl:if test="$keep and not(metadata) and not($anchor)">
@@ -77,10 +78,10 @@
     </domain>
   </xsl:template>
 
+  <!-- Metadata content belongs to other applications: copied whole, xen: elements included. -->
   <xsl:template match="/domain/metadata">
     <metadata>
-      <xsl:copy-of select="@*"/>
-      <xsl:apply-templates select="node()"/>
+      <xsl:copy-of select="@* | node()"/>
       <xsl:if test="$keep-xen = '1' and $xen-settings">
         <xsl:call-template name="kept"/>
       </xsl:if>
@@ -112,7 +113,8 @@
     </xen:kept>
   </xsl:template>
 
-  <!-- The XPath of the context element, e.g. /domain/devices/interface[2]/xen:backend.
+  <!-- The XPath of the context element, e.g. /domain/devices/interface[2]/xen:backend
+       (keep-xen only: costs time linear in the number of same-named siblings).
        An index is given only where same-named siblings exist. -->
   <xsl:template name="path">
     <xsl:for-each select="ancestor-or-self::*">
