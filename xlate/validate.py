@@ -267,7 +267,7 @@ def _sorted_unique(problems: Iterable[ValidationError]) -> List[ValidationError]
 def _explain(root: etree._Element, fmt: str, file: Optional[str], lxml_log) -> List[ValidationError]:
     try:
         schema = _xmlschema_schema(fmt)
-        errors = list(schema.iter_errors(root))
+        errors = list(schema.iter_errors(root, use_location_hints=False))
     except (ImportError, ValueError, OSError):  # pragma: no cover - fall back to libxml2's report
         schema, errors = None, []
     problems: List[ValidationError] = []
