@@ -376,7 +376,7 @@ def _declared_type(schema, elem: etree._Element, attr: Optional[str]):
 
 
 def _unexpected_child(child, parent, validator, fmt, file) -> ValidationError:
-    if _ns(child) == XEN_NS:
+    if _ns(child) == XEN_NS and _ns(parent) is None:
         if fmt == "core":
             return _xen_only(child, file)
         allowed = _xen_parents().get(etree.QName(child).localname)
