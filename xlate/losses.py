@@ -23,6 +23,12 @@ CATALOGUE: Dict[str, LossKind] = {
     "XEN-DROPPED": LossKind("warning", "a Xen-only setting has no core equivalent and was dropped"),
     # Reading SEXPR.
     "SXP-REPAIRED": LossKind("warning", "malformed S-expression repaired the way xend/libvirt tolerated"),
+    # Writing SEXPR (xen_to_sexpr.xsl).
+    "SXP-UNSUPPORTED": LossKind("warning", "a setting has no SEXPR equivalent and was not written"),
+    "SXP-XEND-VERSION": LossKind("warning", "the selected xend version cannot express a setting; it was not written"),
+    "SXP-NETWORK": LossKind("warning", "a libvirt network needs libvirt to resolve its bridge; no bridge was written"),
+    "SXP-IMPLIED": LossKind("info", "a value xend decides by itself (runtime state) was not written"),
+    "SXP-ROUNDED": LossKind("info", "a size was rounded up to the whole MiB that SEXPR uses"),
 }
 
 
