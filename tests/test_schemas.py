@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,8 @@ import xmlschema
 from lxml import etree
 
 from xlate.validate import XEN_NS, schema_dir, schema_path, validate_tree
+
+from tools import virt_xml_validate_all
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -206,35 +205,13 @@ def test_xen_settings_name_real_parents():
 # libvirt's own validator
 # --------------------------------------------------------------------------------------------
 
-def _virt_xml_validate_or_skip() -> str:
-    tool = shutil.which("virt-xml-validate")
-    if tool and shutil.which("xmllint"):  # the script runs xmllint --relaxng
-        return tool
-    reason = ("virt-xml-validate (Debian libvirt-clients) and xmllint (libxml2-utils) are "
-              "needed to check against libvirt's RELAX NG schema")
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _run_all(tool, files):
-    def run(path):
-        proc = subprocess.run([tool, str(path), "domain"], capture_output=True, text=True)
-        return path, proc.returncode, (proc.stderr + proc.stdout).strip()
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(run, files))
-
-
 def test_core_examples_pass_virt_xml_validate():
-    tool = _virt_xml_validate_or_skip()
-    results = _run_all(tool, CORE_EXAMPLES)
+    results = virt_xml_validate_all(CORE_EXAMPLES)
     assert [(p.name, out) for p, rc, out in results if rc != 0] == []
 
 
 def test_corpus_passes_virt_xml_validate(libvirt_corpus):
-    tool = _virt_xml_validate_or_skip()
-    results = _run_all(tool, corpus_xml(libvirt_corpus))
+    results = virt_xml_validate_all(corpus_xml(libvirt_corpus))
     failed = {p.name for p, rc, _ in results if rc != 0}
     assert failed == set(RNG_REJECTS), [(p.name, out) for p, rc, out in results
                                         if (rc != 0) != (p.name in RNG_REJECTS)]
