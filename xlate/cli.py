@@ -1,25 +1,29 @@
-"""The ``xlate`` command line: convert, validate, detect, formats.
+"""The ``xlate`` command line: convert, validate, detect, diff, formats.
 
-Exit codes: 0 success; 1 bad input, invalid document, failed conversion, or a loss under
-``--strict``; 2 usage error; 3 internal error (a bug in xlate). Every problem is one line on
-stderr, ``FILE:LINE:COL: error: MESSAGE`` where the position is known.
+Exit codes: 0 success; 1 bad input, invalid document, failed conversion, a loss under
+``--strict``, an output that ``--check`` finds out of date, or a ``diff`` that finds
+differences; 2 usage error; 3 internal error (a bug in xlate). Every problem is one line on
+stderr, ``FILE:LINE:COL: error: MESSAGE`` where the position is known; ``--format json`` and
+``--log FILE`` give the same messages as a JSON report (schema: docs/ci.md).
+
+Start-up stays light: the single-file path imports neither the batch machinery
+(``multiprocessing``) nor the schema validator (``xmlschema``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
-from typing import List, NoReturn, Optional, Sequence, Tuple
+import time
+from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from . import __version__
-from .errors import FormatError, LossError, UsageError, XlateError, format_location
+from .errors import FormatError, LossError, UsageError, XlateError
 from .formats import REGISTRY, lookup
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-LOG_VERSION = 1
+LOG_VERSION = 1  # = xlate.report.SCHEMA_VERSION (kept here so the CLI need not import it)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +38,16 @@ def _format_name(value: str) -> str:
         raise argparse.ArgumentTypeError(exc.message) from None
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
 def _build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="xlate", description="Translate VM configurations: core XML, Xen XML, xend SEXPR.")
     p.add_argument("--version", action="version", version=f"xlate {__version__}")
@@ -41,11 +55,20 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     c = sub.add_parser("convert", help="convert configurations to another format")
-    c.add_argument("inputs", nargs="+", metavar="INPUT", help="input file, or - for stdin")
+    c.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="input file, directory (with --out-dir), or - for stdin")
     c.add_argument("-f", "--from", dest="src", type=_format_name, metavar="FMT",
-                   help="input format (default: detected)")
+                   help="input format (default: detected); in directories, take only its files")
     c.add_argument("-t", "--to", required=True, type=_format_name, metavar="FMT", help="output format")
     c.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    c.add_argument("-d", "--out-dir", metavar="DIR",
+                   help="write each output into DIR, named after its input with the target's extension")
+    c.add_argument("-j", "--jobs", type=_jobs, metavar="N",
+                   help="worker processes for --out-dir (default: all cores)")
+    c.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and name each output file that would change")
+    c.add_argument("--diff", action="store_true",
+                   help="like --check, and print a unified diff of each change on stdout")
     c.add_argument("--strict", action="store_true", help="any loss is an error")
     c.add_argument("--keep-xen", action="store_true",
                    help="writing core: keep Xen-only settings in <metadata> instead of dropping them")
@@ -57,104 +80,186 @@ def _build_parser() -> argparse.ArgumentParser:
     _common(c)
 
     v = sub.add_parser("validate", help="check documents against their format's schema")
-    v.add_argument("inputs", nargs="+", metavar="INPUT")
+    v.add_argument("inputs", nargs="+", metavar="INPUT", help="file, directory (recursive) or -")
     v.add_argument("--as", dest="fmt", type=_format_name, metavar="FMT",
                    help="format to check against (default: detected)")
     _common(v)
 
     d = sub.add_parser("detect", help="print the format of each input")
-    d.add_argument("inputs", nargs="+", metavar="INPUT")
+    d.add_argument("inputs", nargs="+", metavar="INPUT", help="file, directory (recursive) or -")
     _common(d)
+
+    df = sub.add_parser("diff", help="compare two configurations by meaning, across formats")
+    df.add_argument("a", metavar="A", help="first configuration (file or -)")
+    df.add_argument("b", metavar="B", help="second configuration (file or -)")
+    df.add_argument("--ignore-xen", action="store_true",
+                    help="compare only what core XML carries: leave out Xen-only settings")
+    _common(df)
 
     sub.add_parser("formats", help="list the formats")
     return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--log", metavar="FILE", help="also write all messages as JSON to FILE")
+    p.add_argument("--log", metavar="FILE", help="also write a JSON report of all messages to FILE")
+    p.add_argument("--format", dest="msg_format", choices=("text", "json"), default="text",
+                   help="messages on stderr as text lines (default) or as one JSON report")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
 
 
-class _Reporter:
-    """Prints one line per message on stderr and keeps them for ``--log``."""
+# --------------------------------------------------------------------------------------------
+# Messages: text lines on stderr, a JSON report, a progress bar
+# --------------------------------------------------------------------------------------------
 
-    def __init__(self, quiet: bool = False) -> None:
-        self.quiet = quiet
-        self.records: List[dict] = []
+class _Reporter:
+    """Every message goes through here: one line on stderr and/or a record for the report."""
+
+    def __init__(self) -> None:
+        self.quiet = False
+        self.text = True
+        self.report = None  # an xlate.report.Report when --log or --format json asks for one
         self.failed = False
+        self.internal = False
+        self.progress: Optional[_Progress] = None
+
+    def setup(self, args: argparse.Namespace) -> None:
+        self.quiet = getattr(args, "quiet", False)
+        self.text = getattr(args, "msg_format", "text") == "text"
+        if getattr(args, "log", None) or not self.text:
+            from .report import Report
+
+            self.report = Report(args.command)
+
+    def record(self, rec: Dict[str, Any]) -> None:
+        if rec["severity"] == "error":
+            self.failed = True
+        if self.report is not None:
+            self.report.add_message(rec)
+        if self.text and (rec["severity"] == "error" or not self.quiet):
+            from .report import format_record
+
+            self.line(format_record(rec))
 
     def error(self, exc: XlateError, file: Optional[str] = None) -> None:
-        exc.located(file)
-        self.failed = True
-        self.records.append(exc.to_dict())
-        _stderr(exc.format())
+        from .report import message_record
 
-    def losses(self, losses, *, as_errors: bool = False) -> None:
+        self.record(message_record(exc.located(file), input=file))
+
+    def losses(self, losses, *, input: Optional[str] = None, as_errors: bool = False) -> None:
+        from .report import message_record
+
         for loss in losses:
-            record = loss.to_dict()
-            if as_errors:
-                self.failed = True
-                record["severity"] = "error"
-                _stderr(loss.format("error"))
-            elif not self.quiet:
-                _stderr(loss.format())
-            self.records.append(record)
+            self.record(message_record(loss, input=input, severity="error" if as_errors else None))
+
+    def file(self, rec: Dict[str, Any]) -> None:
+        if self.report is not None:
+            self.report.add_file(rec)
+
+    def line(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.clear()
+        print(text, file=sys.stderr)
+
+    def note(self, text: str) -> None:
+        """An informational line (the batch summary): text mode, not --quiet."""
+        if self.text and not self.quiet:
+            self.line(text)
+
+    def finish(self, args: Optional[argparse.Namespace], exit_code: int) -> None:
+        if self.report is None:
+            return
+        try:
+            log = getattr(args, "log", None)
+            if log:
+                from .batch import atomic_writer
+
+                with atomic_writer(log) as fh:
+                    text = _Utf8Writer(fh)
+                    self.report.write(text, exit_code)
+            if not self.text:
+                sys.stderr.flush()
+                self.report.write(sys.stderr, exit_code)
+                sys.stderr.flush()
+        finally:
+            self.report.close()
 
 
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr)
+class _Utf8Writer:
+    """A text ``write`` onto a binary file."""
 
+    def __init__(self, fh) -> None:
+        self.fh = fh
+
+    def write(self, text: str) -> None:
+        self.fh.write(text.encode("utf-8"))
+
+
+def progress_wanted(stream: TextIO, env: Dict[str, str], quiet: bool) -> bool:
+    """A progress bar only for a person at a terminal: not in CI, not under NO_COLOR or -q."""
+    if quiet or env.get("CI") or env.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """``[#####.....] 512/10000`` on one terminal line, redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.done = 0
+        self.shown = False
+        self.last = 0.0
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.last >= 0.1 or self.done == self.total:
+            self.last = now
+            filled = self.WIDTH * self.done // max(1, self.total)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total}")
+            self.stream.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
+            self.last = 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
 
 def _read_input(name: str) -> Tuple[bytes, str]:
-    if name == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    try:
-        with open(name, "rb") as fh:
-            return fh.read(), name
-    except IsADirectoryError:
-        raise XlateError("is a directory", file=name) from None
-    except OSError as exc:
-        raise XlateError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    from .batch import read_input
+
+    return read_input(name)
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".xlate-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise XlateError(f"cannot write: {exc.strerror or exc}", file=path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise XlateError(f"cannot write: {exc.strerror or exc}", file=path) from None
-        raise
+    """Replace ``path`` with ``data`` all at once (see :func:`xlate.batch.write_atomic`)."""
+    from .batch import write_atomic as _write
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    _write(path, data)
 
 
 def _cmd_convert(args, rep: _Reporter) -> None:
+    if args.out_dir is not None or args.check or args.diff or args.output is not None:
+        _convert_batch(args, rep)
+        return
+    if args.jobs is not None:
+        raise UsageError("-j/--jobs needs --out-dir")
     from .api import convert
 
-    if args.output and len(args.inputs) > 1:
-        raise UsageError("-o/--output takes one input; give one input per run")
     outputs: List[bytes] = []
     for name in args.inputs:
         try:
@@ -165,49 +270,160 @@ def _cmd_convert(args, rep: _Reporter) -> None:
                 validate=args.validate, file=file,
             )
         except LossError as exc:  # --strict: every loss is an error
-            rep.losses(exc.losses, as_errors=True)
+            rep.losses(exc.losses, input=name, as_errors=True)
+            rep.file(_file_record(name, None, None, args.to, "failed", len(exc.losses), len(exc.losses)))
             continue
         except XlateError as exc:
             rep.error(exc, name)
+            rep.file(_file_record(name, None, None, args.to, "failed", 0, 1))
             continue
-        rep.losses(result.losses)
+        rep.losses(result.losses, input=name)
+        rep.file(_file_record(name, None, result.src, result.to, "converted", len(result.losses), 0))
         outputs.append(result.data)
     if rep.failed:
         return  # never a partial output
-    if args.output:
-        write_atomic(args.output, b"".join(outputs))
-    else:
-        for out in outputs:
-            sys.stdout.buffer.write(out)
-        sys.stdout.flush()
+    for out in outputs:
+        sys.stdout.buffer.write(out)
+    sys.stdout.flush()
+
+
+def _file_record(input: str, output: Optional[str], src: Optional[str], to: Optional[str],
+                 status: str, losses: int, errors: int) -> Dict[str, Any]:
+    return {"input": input, "output": output, "from": src, "to": to, "status": status,
+            "losses": losses, "errors": errors}
+
+
+def _convert_batch(args, rep: _Reporter) -> None:
+    if (args.check or args.diff) and args.output is None and args.out_dir is None:
+        raise UsageError("--check and --diff need -o OUT or --out-dir DIR: the output files to compare")
+    if args.jobs is not None and args.out_dir is None:
+        raise UsageError("-j/--jobs needs --out-dir")
+    from .batch import FAILED, UNCHANGED, WOULD_CHANGE, WRITTEN, convert_files, plan
+
+    check = args.check or args.diff
+    total = None
+    if args.out_dir is not None and progress_wanted(sys.stderr, dict(os.environ), args.quiet) and rep.text:
+        total = sum(1 for _ in plan(args.inputs, to=args.to, out_dir=args.out_dir, src=args.src))
+        rep.progress = _Progress(total, sys.stderr)
+    counts = {WRITTEN: 0, UNCHANGED: 0, WOULD_CHANGE: 0, FAILED: 0}
+    n_losses = 0
+    results = convert_files(
+        args.inputs, to=args.to, out_dir=args.out_dir, output=args.output, jobs=args.jobs,
+        src=args.src, strict=args.strict, keep_xen=args.keep_xen, xend_version=args.xend_version,
+        pretty=not args.compact, validate=args.validate, check=args.check, diff=args.diff,
+    )
+    try:
+        for result in results:
+            for rec in result.messages:
+                rep.record(rec)
+            if result.internal:
+                rep.internal = True
+            rep.file(result.record())
+            counts[result.status] += 1
+            n_losses += result.losses
+            if result.diff:
+                if rep.progress is not None:
+                    rep.progress.clear()
+                sys.stdout.write(result.diff)
+                sys.stdout.flush()
+            if rep.progress is not None:
+                rep.progress.advance()
+    finally:
+        results.close()
+        if rep.progress is not None:
+            rep.progress.clear()
+            rep.progress = None
+    if args.out_dir is not None or check:
+        converted = counts[WRITTEN] + counts[UNCHANGED] + counts[WOULD_CHANGE]
+        detail = (f"{counts[WOULD_CHANGE]} would change, {counts[UNCHANGED]} unchanged" if check
+                  else f"{counts[WRITTEN]} written, {counts[UNCHANGED]} unchanged")
+        rep.note(f"xlate: {converted} converted, {counts[FAILED]} failed, "
+                 f"{n_losses} loss{'es' if n_losses != 1 else ''} ({detail})")
+
+
+def _expand(inputs: Sequence[str], rep: _Reporter):
+    """Files and (recursively) the files of directories named like a registry format."""
+    for name in inputs:
+        if name != "-" and os.path.isdir(name):
+            from .batch import format_of_name, walk
+
+            try:
+                yield from walk(name, lambda n: format_of_name(n) is not None)
+            except OSError as exc:
+                from .report import ReadError
+
+                rep.error(ReadError(f"cannot read: {exc.strerror or exc}", file=exc.filename or name))
+        else:
+            yield name
 
 
 def _cmd_validate(args, rep: _Reporter) -> None:
     from .api import detect, validate
 
-    for name in args.inputs:
+    for name in _expand(args.inputs, rep):
+        fmt = None
         try:
             data, file = _read_input(name)
             fmt = args.fmt or detect(data, file=file)
             problems = validate(data, fmt=fmt, file=file)
         except XlateError as exc:
             rep.error(exc, name)
+            rep.file(_file_record(name, None, fmt, None, "failed", 0, 1))
             continue
         for problem in problems:
             rep.error(problem, file)
-        if not problems and not args.quiet:
+        rep.file(_file_record(name, None, fmt, None, "invalid" if problems else "valid", 0, len(problems)))
+        if not problems and not args.quiet and rep.text:
             print(f"{file}: valid {fmt}")
 
 
 def _cmd_detect(args, rep: _Reporter) -> None:
     from .api import detect
 
-    for name in args.inputs:
+    for name in _expand(args.inputs, rep):
         try:
             data, file = _read_input(name)
-            print(f"{file}: {detect(data, file=file)}")
+            fmt = detect(data, file=file)
         except XlateError as exc:
             rep.error(exc, name)
+            rep.file(_file_record(name, None, None, None, "failed", 0, 1))
+            continue
+        rep.file(_file_record(name, None, fmt, None, "detected", 0, 0))
+        print(f"{file}: {fmt}")
+
+
+def _cmd_diff(args, rep: _Reporter) -> None:
+    from .diff import diff
+
+    if args.a == "-" and args.b == "-":
+        raise UsageError("only one of A and B can be stdin (-)")
+    sides = []
+    for name in (args.a, args.b):
+        try:
+            sides.append(_read_input(name))
+        except XlateError as exc:
+            rep.error(exc, name)
+    if rep.failed:
+        return
+    (data_a, file_a), (data_b, file_b) = sides
+    try:
+        result = diff(data_a, data_b, file_a=file_a, file_b=file_b, ignore_xen=args.ignore_xen)
+    except XlateError as exc:
+        rep.error(exc)
+        return
+    rep.losses(result.losses_a, input=file_a)
+    rep.losses(result.losses_b, input=file_b)
+    status = "equal" if result.equal else "different"
+    rep.file(_file_record(file_a, None, result.src_a, None, status, len(result.losses_a), 0))
+    rep.file(_file_record(file_b, None, result.src_b, None, status, len(result.losses_b), 0))
+    if result.equal:
+        return
+    rep.failed = True  # exit 1: they differ
+    out = sys.stdout
+    out.write(f"--- {file_a} ({result.src_a})\n+++ {file_b} ({result.src_b})\n")
+    for d in result.differences:
+        out.write(d.format() + "\n")
+    out.flush()
 
 
 def _cmd_formats(args, rep: _Reporter) -> None:
@@ -217,26 +433,27 @@ def _cmd_formats(args, rep: _Reporter) -> None:
 
 
 _COMMANDS = {"convert": _cmd_convert, "validate": _cmd_validate, "detect": _cmd_detect,
-             "formats": _cmd_formats}
+             "diff": _cmd_diff, "formats": _cmd_formats}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     rep = _Reporter()
+    args = None
+    code = EXIT_OK
     try:
         args = _build_parser().parse_args(argv)
-        rep.quiet = getattr(args, "quiet", False)
+        rep.setup(args)
         _COMMANDS[args.command](args, rep)
-        if getattr(args, "log", None):
-            log = {"version": LOG_VERSION, "tool": f"xlate {__version__}", "messages": rep.records}
-            write_atomic(args.log, (json.dumps(log, indent=2) + "\n").encode("utf-8"))
+        code = EXIT_INTERNAL if rep.internal else EXIT_FAIL if rep.failed else EXIT_OK
+        rep.finish(args, code)
     except UsageError as exc:
-        _stderr(f"xlate: error: {exc.message}")
+        print(f"xlate: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except XlateError as exc:
-        _stderr(exc.format())
+        print(exc.format(), file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
-        _stderr("xlate: interrupted")
+        print("xlate: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (xlate ... | head): stop quietly, like other Unix tools.
@@ -246,9 +463,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except Exception as exc:  # a bug in xlate: one line, not a traceback
-        where = format_location(None, None, None)
-        _stderr(f"{where}xlate: internal error: {type(exc).__name__}: {exc} (please report this bug)")
+        print(f"xlate: internal error: {type(exc).__name__}: {exc} (please report this bug)",
+              file=sys.stderr)
         if os.environ.get("XLATE_DEBUG"):
             raise
         return EXIT_INTERNAL
-    return EXIT_FAIL if rep.failed else EXIT_OK
+    return code

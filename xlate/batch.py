@@ -1,0 +1,476 @@
+"""Batch conversion: many inputs and directories, output names per format, parallel workers.
+
+:func:`convert_files` is what ``xlate convert --out-dir`` (and ``-o``, ``--check``, ``--diff``)
+runs, and what provisioning code can call directly::
+
+    from xlate.batch import convert_files
+    for result in convert_files(["configs/"], to="core", out_dir="build", jobs=2):
+        print(result.input, result.status)
+
+Results come back in input order whatever the number of workers, so messages and outputs are
+the same for ``-j1`` and ``-j8``. Workers are processes (the work is CPU-bound XSLT); each one is
+handed chunks of files, reads, converts and writes them itself, and sends back only a small
+:class:`FileResult`, so memory stays flat however many files there are.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO, Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from .errors import LossError, UsageError, XlateError
+from .formats import REGISTRY, FormatInfo
+from .report import OutOfDate, OutputConflict, ReadError, WriteError, message_record
+
+#: statuses of a :class:`FileResult`
+WRITTEN, UNCHANGED, WOULD_CHANGE, FAILED = "written", "unchanged", "would-change", "failed"
+
+CHUNK_MAX = 32  # files per worker task: amortizes inter-process traffic over small files
+IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: keeps workers busy, bounds memory
+
+
+# --------------------------------------------------------------------------------------------
+# Files: reading, atomic writing, finding inputs, naming outputs
+# --------------------------------------------------------------------------------------------
+
+def read_input(name: str) -> Tuple[bytes, str]:
+    """The bytes of file ``name`` (``-`` is stdin) and the name to use in messages."""
+    if name == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        with open(name, "rb") as fh:
+            return fh.read(), name
+    except IsADirectoryError:
+        raise ReadError("is a directory", file=name) from None
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}", file=name) from None
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
+    with atomic_writer(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_writer(path: str) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` when the block ends without an exception.
+
+    The data goes to a temporary file in the same directory, is flushed to disk, gets the
+    old file's mode (or the umask's), and is renamed over ``path``; on any failure the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".xlate-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
+        raise
+
+
+_UMASK: Optional[int] = None
+
+
+def _umask() -> int:
+    global _UMASK
+    if _UMASK is None:
+        mask = os.umask(0)
+        os.umask(mask)
+        _UMASK = mask
+    return _UMASK
+
+
+def format_of_name(name: str) -> Optional[FormatInfo]:
+    """The format a file name says by its registry extension (the longest that matches)."""
+    best: Optional[FormatInfo] = None
+    for info in REGISTRY.values():
+        if name.endswith(info.extension) and len(name) > len(info.extension):
+            if best is None or len(info.extension) > len(best.extension):
+                best = info
+    return best
+
+
+def output_name(name: str, to: str) -> str:
+    """``name`` with its format extension (or last suffix) replaced by the extension of ``to``."""
+    base = os.path.basename(name)
+    info = format_of_name(base)
+    if info is not None:
+        stem = base[: -len(info.extension)]
+    else:
+        stem, _ = os.path.splitext(base)
+        stem = stem or base
+    return stem + REGISTRY[to].extension
+
+
+def wanted_in_directory(name: str, to: str, src: Optional[str]) -> bool:
+    """Whether a directory walk takes file ``name``.
+
+    With ``src`` (``--from``): the files named like that format. Without: every file named like
+    a registry format except the target's, whose files are outputs, not inputs.
+    """
+    info = format_of_name(name)
+    if info is None:
+        return False
+    if src is not None:
+        return info.name == src
+    return info.name != to
+
+
+def walk(directory: str, accept) -> Iterator[str]:
+    """Files under ``directory`` (recursive) whose name ``accept`` takes, in a fixed order.
+
+    Names are sorted by code point in every directory, so the order (and with it every
+    message) is the same on every platform; hidden files and directories are skipped.
+    """
+    entries: List[os.DirEntry] = []
+    with os.scandir(directory) as it:
+        for entry in it:
+            if not entry.name.startswith("."):
+                entries.append(entry)
+    entries.sort(key=lambda e: e.name)
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from walk(entry.path, accept)
+        elif accept(entry.name):
+            yield entry.path
+
+
+# --------------------------------------------------------------------------------------------
+# Planning: inputs -> tasks
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Task:
+    """One input file and where its output goes (``None``: returned, not written)."""
+
+    index: int
+    input: str
+    output: Optional[str]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every file of a batch is converted with (see :func:`xlate.convert`)."""
+
+    to: str
+    src: Optional[str] = None
+    strict: bool = False
+    keep_xen: bool = False
+    xend_version: Optional[int] = None
+    pretty: bool = True
+    validate: bool = False
+    check: bool = False
+    diff: bool = False
+
+
+@dataclass
+class FileResult:
+    """The outcome for one input: a status, its messages as report records, and a diff."""
+
+    input: str
+    output: Optional[str]
+    status: str
+    src: Optional[str] = None
+    to: Optional[str] = None
+    messages: List[Dict[str, Any]] = field(default_factory=list)
+    losses: int = 0
+    diff: Optional[str] = None
+    internal: bool = False  # a bug in xlate, not in the input
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAILED
+
+    def record(self) -> Dict[str, Any]:
+        """The ``files`` entry of a report."""
+        return {
+            "input": self.input, "output": self.output, "from": self.src, "to": self.to,
+            "status": self.status, "losses": self.losses,
+            "errors": sum(1 for m in self.messages if m["severity"] == "error"),
+        }
+
+
+def plan(
+    inputs: Sequence[str], *, to: str, out_dir: Optional[str] = None, output: Optional[str] = None,
+    src: Optional[str] = None,
+) -> Iterator[Any]:
+    """Turn command-line inputs into :class:`Task` objects (and failed :class:`FileResult` objects).
+
+    A directory contributes its files recursively (see :func:`wanted_in_directory`) and keeps
+    its layout under ``out_dir``; a file given by name goes to ``out_dir/NAME`` with the
+    target's extension. Two inputs writing one output, or an output that is its own input,
+    fail before anything is converted.
+    """
+    to = REGISTRY[to].name
+    if output is not None and out_dir is not None:
+        raise UsageError("-o/--output and --out-dir do not go together")
+    if output is not None and len(inputs) != 1:
+        raise UsageError("-o/--output takes one input; give one input per run, or use --out-dir")
+    if out_dir is not None and "-" in inputs:
+        raise UsageError("stdin (-) has no name to derive an output name from: use -o")
+    seen: Dict[str, str] = {}  # output (normalized) -> the input that writes it
+    index = 0
+
+    def task_for(name: str, out: Optional[str]):
+        nonlocal index
+        index += 1
+        if out is not None:
+            key = os.path.normcase(os.path.abspath(out))
+            if name != "-" and key == os.path.normcase(os.path.abspath(name)):
+                return _failed(name, out, to, OutputConflict(
+                    f"the output would overwrite its input (use --from to pick inputs, or another --out-dir)",
+                    file=name))
+            first = seen.get(key)
+            if first is not None:
+                return _failed(name, out, to, OutputConflict(
+                    f"{out} is also the output of {first}", file=name))
+            seen[key] = name
+        return Task(index - 1, name, out)
+
+    for name in inputs:
+        if out_dir is not None and name != "-" and os.path.isdir(name):
+            accept = lambda n: wanted_in_directory(n, to, src)  # noqa: E731
+            try:
+                for path in walk(name, accept):
+                    rel = os.path.relpath(os.path.dirname(path), name)
+                    out = os.path.normpath(os.path.join(out_dir, rel, output_name(path, to)))
+                    yield task_for(path, out)
+            except OSError as exc:
+                index += 1
+                yield _failed(name, None, to,
+                              ReadError(f"cannot read: {exc.strerror or exc}", file=exc.filename or name))
+        elif out_dir is not None:
+            yield task_for(name, os.path.join(out_dir, output_name(name, to)))
+        else:
+            yield task_for(name, output)
+
+
+def _failed(name: str, out: Optional[str], to: str, exc: XlateError) -> FileResult:
+    return FileResult(name, out, FAILED, to=to, messages=[message_record(exc, input=name)])
+
+
+# --------------------------------------------------------------------------------------------
+# Converting one file (runs in a worker)
+# --------------------------------------------------------------------------------------------
+
+def convert_one(task: Task, opts: Options) -> FileResult:
+    """Read, convert, then write / compare the output of one task. Never raises for bad input."""
+    from .api import convert
+
+    result = FileResult(task.input, task.output, FAILED, to=opts.to)
+    try:
+        data, file = read_input(task.input)
+        try:
+            converted = convert(
+                data, to=opts.to, src=opts.src, strict=opts.strict, keep_xen=opts.keep_xen,
+                xend_version=opts.xend_version, pretty=opts.pretty, validate=opts.validate,
+                file=file,
+            )
+        except LossError as exc:  # --strict: each loss is an error of its own
+            result.messages = [message_record(l, input=task.input, severity="error") for l in exc.losses]
+            result.losses = len(exc.losses)
+            return result
+        result.src = converted.src
+        result.losses = len(converted.losses)
+        result.messages = [message_record(l, input=task.input) for l in converted.losses]
+        out = converted.data
+        old = _read_existing(task.output)
+        if old == out:
+            result.status = UNCHANGED
+        elif opts.check or opts.diff:
+            result.status = WOULD_CHANGE
+            what = "would change" if old is not None else "would be created"
+            result.messages.append(message_record(
+                OutOfDate(f"{what} (converted from {task.input})", file=task.output),
+                input=task.input))
+            if opts.diff:
+                result.diff = unified_diff(old or b"", out, task.output, task.input)
+        else:
+            if os.path.dirname(task.output):
+                _makedirs(os.path.dirname(task.output))
+            write_atomic(task.output, out)
+            result.status = WRITTEN
+    except XlateError as exc:
+        result.status = FAILED
+        result.messages.append(message_record(exc.located(task.input), input=task.input))
+    except Exception as exc:  # a bug in xlate: reported, never a traceback
+        result.status = FAILED
+        result.internal = True
+        result.messages.append({
+            "severity": "error", "code": "INTERNAL", "kind": type(exc).__name__,
+            "message": f"internal error: {type(exc).__name__}: {exc} (please report this bug)",
+            "file": task.input, "line": None, "col": None, "path": None, "input": task.input,
+        })
+    return result
+
+
+def _read_existing(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise WriteError("is a directory", file=path) from None
+    except OSError as exc:
+        raise WriteError(f"cannot read: {exc.strerror or exc}", file=path) from None
+
+
+def _makedirs(path: str) -> None:
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"cannot create directory: {exc.strerror or exc}", file=path) from None
+
+
+def unified_diff(old: bytes, new: bytes, output: str, input: str) -> str:
+    """A unified diff from the current output file to what converting ``input`` gives."""
+    a = old.decode("utf-8", "replace").splitlines(keepends=True)
+    b = new.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(a, b, f"{output} (current)", f"{output} (from {input})"):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def _run_chunk(tasks: List[Task], opts: Options) -> List[FileResult]:
+    return [convert_one(task, opts) for task in tasks]
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    """All the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def convert_files(
+    inputs: Sequence[str],
+    *,
+    to: str,
+    out_dir: Optional[str] = None,
+    output: Optional[str] = None,
+    jobs: Optional[int] = None,
+    src: Optional[str] = None,
+    strict: bool = False,
+    keep_xen: bool = False,
+    xend_version: Optional[int] = None,
+    pretty: bool = True,
+    validate: bool = False,
+    check: bool = False,
+    diff: bool = False,
+) -> Iterator[FileResult]:
+    """Convert files and directories; yields one :class:`FileResult` per input file, in order.
+
+    ``out_dir``: outputs are named per format (see :func:`plan`); ``output``: the one output
+    file of a single input. ``check``: write nothing, report outputs that would change
+    (status ``would-change``); ``diff``: the same, with a unified diff in each result. Outputs
+    equal to the existing file are not rewritten (status ``unchanged``). ``jobs``: worker
+    processes (default: all cores; 1 converts in this process).
+    """
+    opts = Options(REGISTRY[to].name, src, strict, keep_xen, xend_version, pretty, validate, check, diff)
+    if out_dir is None and output is None:
+        raise UsageError("batch conversion needs --out-dir or -o")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise UsageError(f"-j/--jobs must be at least 1, not {jobs}")
+    items = list(plan(inputs, to=opts.to, out_dir=out_dir, output=output, src=opts.src))
+    n_tasks = sum(1 for item in items if isinstance(item, Task))
+    if jobs == 1 or n_tasks <= 1:
+        for item in items:
+            yield item if isinstance(item, FileResult) else convert_one(item, opts)
+        return
+    yield from _parallel(items, opts, min(jobs, n_tasks), n_tasks)
+
+
+def _parallel(items: List[Any], opts: Options, jobs: int, n_tasks: int) -> Iterator[FileResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(CHUNK_MAX, -(-n_tasks // (jobs * IN_FLIGHT_PER_WORKER))))
+    chunks = _chunks(items, size)
+    pending: Deque[Tuple[Any, Any]] = deque()  # (future or ready list, ...)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+    try:
+        limit = jobs * IN_FLIGHT_PER_WORKER
+        for chunk in chunks:
+            pending.append(_submit(pool, chunk, opts))
+            while len(pending) >= limit:
+                yield from _collect(pending.popleft())
+        while pending:
+            yield from _collect(pending.popleft())
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
+    """Consecutive runs of tasks, at most ``size`` long; a planning failure is its own run."""
+    run: List[Any] = []
+    for item in items:
+        if isinstance(item, FileResult):
+            if run:
+                yield run
+                run = []
+            yield [item]
+        else:
+            run.append(item)
+            if len(run) >= size:
+                yield run
+                run = []
+    if run:
+        yield run
+
+
+def _submit(pool, chunk: List[Any], opts: Options):
+    if isinstance(chunk[0], FileResult):
+        return ("ready", chunk)
+    return ("future", pool.submit(_run_chunk, chunk, opts))
+
+
+def _collect(entry) -> Iterable[FileResult]:
+    kind, value = entry
+    return value if kind == "ready" else value.result()
+
+
+def _mp_context():
+    import multiprocessing
+
+    # fork is the cheapest start on Linux and what Python 3.11 uses there; elsewhere the
+    # platform default (spawn) works too, only slower to start.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
