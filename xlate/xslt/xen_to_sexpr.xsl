@@ -1590,7 +1590,9 @@
           <xsl:when test="$hvm and ($target = '' or $target = 'serial')"/>
           <xsl:when test="not($hvm) and (not(@type) or @type = 'pty') and ($target = '' or $target = 'xen')">implicit</xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|a ', @type, ' console with target ', $target, ' has no xend equivalent')"/>
+            <xsl:value-of select="concat('SXP-UNSUPPORTED|a ', @type, ' console')"/>
+            <xsl:if test="$target != ''"><xsl:value-of select="concat(' with target ', $target)"/></xsl:if>
+            <xsl:text> has no xend equivalent</xsl:text>
           </xsl:otherwise>
         </xsl:choose>
       </xsl:when>

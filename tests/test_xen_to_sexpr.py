@@ -1,0 +1,302 @@
+"""Xen XML -> SEXPR (xlate/xslt/xen_to_sexpr.xsl): golden files, losses, errors, round trips.
+
+Golden pairs: ``tests/golden/xen_to_sexpr/NAME.xen.xml`` -> ``NAME.sexpr`` (exact text of the
+codec's pretty form) and ``NAME.losses`` (the reported losses, one per line). A name ending in
+``-xendN`` runs with ``xend-version`` N. Regenerate with ``XLATE_REGEN=1`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from lxml import etree
+
+from canon import canonical_sexpr
+from xlate.codecs.sexpr import read_sexpr, write_sexpr
+from xlate.context import Context, Options
+from xlate.errors import ConversionError
+from xlate.losses import CATALOGUE
+from xlate.xmlio import XSLT_DIR, parse_xml, run_stylesheet
+
+GOLDEN = Path(__file__).parent / "golden" / "xen_to_sexpr"
+STYLESHEET = "xen_to_sexpr.xsl"
+REGEN = os.environ.get("XLATE_REGEN") == "1"
+WRITE_CODES = sorted(code for code in CATALOGUE if code.startswith("SXP-") and code != "SXP-REPAIRED")
+
+
+def convert(xml, version: str = "", file: str = "test.xen.xml") -> Tuple[etree._Element, Context]:
+    """Run the stylesheet on an XML text; return the codec tree and the context (losses)."""
+    ctx = Context(Options(xend_version=int(version) if version else None), file=file)
+    tree = parse_xml(xml, file=file)
+    result = run_stylesheet(STYLESHEET, tree, ctx, **{"xend-version": version})
+    return result.getroot(), ctx
+
+
+def sexpr(xml, version: str = "") -> str:
+    return write_sexpr(convert(xml, version)[0])
+
+
+def domain(body: str, ostype: str = "linux", extra_os: str = "<kernel>/k</kernel>") -> str:
+    """A minimal domain around ``body`` (more children of <domain>)."""
+    return (
+        "<domain type='xen' xmlns:xen='urn:xlate:xen:1'><name>t</name><memory>262144</memory>"
+        f"<os><type>{ostype}</type>{extra_os}</os>{body}</domain>"
+    )
+
+
+def items(tree: etree._Element, *keys: str) -> List[str]:
+    """Canonical forms of the items at an SXP key path, e.g. items(t, 'vm', 'image', 'linux')."""
+    nodes = [tree]
+    for key in keys:
+        nodes = [l for n in nodes for l in n.iterchildren("l") if len(l) and l[0].text == key]
+    return [canonical_sexpr(n) for n in nodes]
+
+
+# ----------------------------------------------------------------------------- golden files
+
+def _golden_names() -> List[str]:
+    return sorted(p.name[: -len(".xen.xml")] for p in GOLDEN.glob("*.xen.xml"))
+
+
+def _golden_losses(ctx: Context) -> str:
+    return "".join(f"{loss.code} line {loss.line}: {loss.message}\n" for loss in ctx.losses)
+
+
+@pytest.mark.parametrize("name", _golden_names())
+def test_golden(name):
+    source = GOLDEN / f"{name}.xen.xml"
+    m = re.search(r"-xend(\d)$", name)
+    tree, ctx = convert(source.read_bytes(), m.group(1) if m else "", file=source.name)
+    text = write_sexpr(tree, pretty=True) + "\n"
+    losses = _golden_losses(ctx)
+    out, lost = GOLDEN / f"{name}.sexpr", GOLDEN / f"{name}.losses"
+    if REGEN:
+        out.write_text(text, encoding="utf-8")
+        lost.write_text(losses, encoding="utf-8")
+    assert text == out.read_text(encoding="utf-8")
+    assert losses == lost.read_text(encoding="utf-8")
+    # The golden output is valid SEXPR that the codec reads back to the same tree.
+    assert canonical_sexpr(read_sexpr(text)) == canonical_sexpr(tree)
+
+
+#: Keys the stylesheet computes (from an element name or a choice) rather than spells out.
+COMPUTED_KEYS = {"vbd", "tap", "tap2", "loader", "acpi", "apic", "pae", "hap", "viridian",
+                 "vnc", "sdl", "fda"}
+
+
+def _written_keys() -> set:
+    """Every SXP key the stylesheet can write: item keys, literal list heads, computed keys."""
+    xsl = (XSLT_DIR / STYLESHEET).read_text(encoding="utf-8")
+    keys = set(re.findall(r"""name="key" select="'([A-Za-z_-]+)'""", xsl))
+    keys |= set(re.findall(r"<l>\s*<a>([A-Za-z_-]+)</a>", xsl))
+    return keys | COMPUTED_KEYS
+
+
+def test_goldens_cover_every_written_key():
+    written = set()
+    for path in GOLDEN.glob("*.sexpr"):
+        for el in read_sexpr(path.read_text(encoding="utf-8")).iter("l"):
+            if len(el) and el[0].tag == "a":
+                written.add(el[0].text)
+    keys = _written_keys()
+    assert len(keys) > 70  # the regular expressions still find the keys
+    assert keys - written == set()
+
+
+def test_goldens_cover_every_write_loss_code():
+    reported = set()
+    for path in GOLDEN.glob("*.losses"):
+        reported |= {line.split()[0] for line in path.read_text(encoding="utf-8").splitlines()}
+    assert set(WRITE_CODES) - reported == set()
+    assert reported <= set(CATALOGUE)
+
+
+@pytest.mark.skipif(shutil.which("xsltproc") is None, reason="xsltproc not installed")
+@pytest.mark.parametrize("name", _golden_names())
+def test_xsltproc_gives_the_same_tree(name, tmp_path):
+    m = re.search(r"-xend(\d)$", name)
+    version = m.group(1) if m else ""
+    source = GOLDEN / f"{name}.xen.xml"
+    proc = subprocess.run(
+        ["xsltproc", "--nonet", "--stringparam", "xend-version", version,
+         str(XSLT_DIR / STYLESHEET), str(source)],
+        capture_output=True, check=True,
+    )
+    theirs = etree.fromstring(proc.stdout)
+    ours, ctx = convert(source.read_bytes(), version)
+    assert canonical_sexpr(theirs) == canonical_sexpr(ours)
+    assert etree.tostring(theirs) == etree.tostring(ours)
+    messages = [line for line in proc.stderr.decode().splitlines() if line.startswith("xlate:loss|")]
+    assert len(messages) == len(ctx.losses)
+
+
+# ------------------------------------------------------------------------------ the mapping
+
+def test_output_is_libvirts_compact_form():
+    text = sexpr(domain("<uuid>596a5d2171f48fb2e068e2386a5c413e</uuid><vcpu>2</vcpu>"))
+    assert text == (
+        "(vm (name 't')(memory 256)(maxmem 256)(vcpus 2)"
+        "(uuid '596a5d21-71f4-8fb2-e068-e2386a5c413e')"
+        "(on_poweroff 'destroy')(on_reboot 'restart')(on_crash 'destroy')"
+        "(image (linux (kernel '/k')(localtime 0)))(localtime 0))"
+    )
+
+
+@pytest.mark.parametrize("memory, expected", [
+    ("<memory unit='KiB'>409600</memory>", 400),
+    ("<memory>409600</memory>", 400),
+    ("<memory unit='k'>409600</memory>", 400),
+    ("<memory unit='M'>400</memory>", 400),
+    ("<memory unit='mib'>400</memory>", 400),
+    ("<memory unit='GiB'>2</memory>", 2048),
+    ("<memory unit='G'>2</memory>", 2048),
+    ("<memory unit='b'>1048576</memory>", 1),
+    ("<memory unit='bytes'>1048577</memory>", 2),
+    ("<memory unit='MB'>1000</memory>", 954),
+    ("<memory unit='KB'>1024000</memory>", 977),
+    ("<memory unit='TiB'>1</memory>", 1048576),
+])
+def test_memory_units(memory, expected):
+    xml = f"<domain type='xen'><name>t</name>{memory}<os><type>linux</type><kernel>/k</kernel></os></domain>"
+    tree, ctx = convert(xml)
+    assert items(tree, "vm", "maxmem") == [f'("maxmem" "{expected}")']
+    assert items(tree, "vm", "memory") == [f'("memory" "{expected}")']
+    rounded = [l for l in ctx.losses if l.code == "SXP-ROUNDED"]
+    assert bool(rounded) == (expected * 1048576 != _bytes(memory))
+
+
+def _bytes(memory: str) -> int:
+    value = int(re.search(r">(\d+)<", memory).group(1))
+    unit = (re.search(r"unit='(\w+)'", memory) or re.search(r"()", "")).group(1).lower()
+    scale = {"": 1024, "k": 1024, "kib": 1024, "kb": 1000, "m": 2**20, "mib": 2**20, "mb": 10**6,
+             "g": 2**30, "gib": 2**30, "b": 1, "bytes": 1, "tib": 2**40}[unit]
+    return value * scale
+
+
+def test_current_memory_above_maximum_is_clamped_and_reported():
+    tree, ctx = convert(domain("<currentMemory>524288</currentMemory>"))
+    assert items(tree, "vm", "memory") == ['("memory" "256")']
+    assert [l.code for l in ctx.losses] == ["SXP-UNSUPPORTED"]
+    assert ctx.losses[0].path == "/domain/currentMemory"
+
+
+@pytest.mark.parametrize("cpuset, expected", [
+    ("0-3", "0-3"),
+    ("0-3,^2,6", "0-1,3,6"),
+    ("3,1,2", "1-3"),
+    ("5", "5"),
+    (" 0 , 2-4 ", "0,2-4"),
+    ("0-1,^0,^1,4", "4"),
+])
+def test_cpuset_is_formatted_like_libvirt(cpuset, expected):
+    tree, _ = convert(domain(f"<vcpu cpuset='{cpuset}'>2</vcpu>"))
+    assert items(tree, "vm", "cpus") == [f'("cpus" "{expected}")']
+
+
+@pytest.mark.parametrize("current, mask", [("1", "1"), ("3", "7"), ("5", "31")])
+def test_vcpu_avail_is_the_low_bits(current, mask):
+    tree, _ = convert(domain(f"<vcpu current='{current}'>8</vcpu>"))
+    assert items(tree, "vm", "vcpu_avail") == [f'("vcpu_avail" "{mask}")']
+
+
+def test_disks_are_ordered_like_libvirts_parser():
+    disks = "".join(
+        f"<disk type='file' device='{dev}'><source file='/{name}'/><target dev='{name}'/></disk>"
+        for name, dev in [("hdc", "cdrom"), ("xvdb", "disk"), ("hdaa", "disk"), ("hda", "disk"),
+                          ("xvda", "disk"), ("sda", "disk")]
+    )
+    tree, _ = convert(domain(f"<devices>{disks}</devices>", "hvm", "<loader>/l</loader>"))
+    devs = [l.findtext("l/l/s") for l in tree.iterfind("l/l") if l[0].text == "device"]
+    # Buses in order of first appearance (ide, xen, scsi); by drive index within a bus.
+    assert devs == ["hda:disk", "hdc:cdrom", "hdaa:disk", "xvda:disk", "xvdb:disk", "sda:disk"]
+
+
+def test_hvm_without_loader_gets_libvirts_default():
+    tree, _ = convert(domain("", "hvm", ""))
+    assert items(tree, "vm", "image", "hvm", "kernel") == ['("kernel" "/usr/lib/xen/boot/hvmloader")']
+
+
+def test_an_empty_bootloader_is_kept_but_does_not_replace_the_kernel():
+    tree, ctx = convert(domain("<bootloader/>"))
+    assert items(tree, "vm", "bootloader") == ['("bootloader")']
+    assert items(tree, "vm", "image", "linux", "kernel") == ['("kernel" "/k")']
+    assert ctx.losses == []
+
+
+def test_hvm_console_without_serial_is_serial_zero():
+    tree, _ = convert(domain("<devices><console type='pty'/></devices>", "hvm", "<loader>/l</loader>"))
+    assert items(tree, "vm", "image", "hvm", "serial") == ['("serial" "pty")']
+
+
+def test_network_interface_is_reported_and_written_without_bridge():
+    tree, ctx = convert(domain("<devices><interface type='network'><source network='default'/>"
+                               "<mac address='00:16:3E:00:00:01'/></interface></devices>"))
+    assert items(tree, "vm", "device", "vif") == [
+        '("vif" ("mac" "00:16:3e:00:00:01") ("script" "vif-bridge"))']
+    assert [(l.code, l.path) for l in ctx.losses] == [
+        ("SXP-NETWORK", "/domain/devices/interface/source/@network")]
+
+
+def test_xen_key_replaces_the_derived_value_in_place():
+    tree, _ = convert(domain("<xen:memory>300</xen:memory><currentMemory>131072</currentMemory>"))
+    top = [canonical_sexpr(l) for l in tree[0] if l.tag == "l"][:3]
+    assert top == ['("name" "t")', '("memory" "300")', '("maxmem" "256")']
+
+
+def test_repeatable_keys_are_added_not_replaced():
+    body = ("<devices><input type='tablet' bus='usb'/><xen:sxp/></devices>"
+            "<xen:sxp/>")
+    tree, _ = convert(domain(body, "hvm", "<loader>/l</loader><xen:usbdevice>disk:/u.img</xen:usbdevice>"))
+    assert items(tree, "vm", "image", "hvm", "usbdevice") == [
+        '("usbdevice" "tablet")', '("usbdevice" "disk:/u.img")']
+
+
+def test_pv_vkbd_setting_stands_in_for_the_bare_vkbd():
+    body = ("<devices><graphics type='vnc'/>"
+            "<xen:vkbd><xen:backend>0</xen:backend></xen:vkbd></devices>")
+    tree, _ = convert(domain(body))
+    assert items(tree, "vm", "device") == [
+        '("device" ("vkbd" ("backend" "0")))',
+        '("device" ("vfb" ("type" "vnc") ("vncunused" "1")))',
+    ]
+
+
+@pytest.mark.parametrize("xml, path, message", [
+    ("<kernel/>", "/", "not a domain document"),
+    ("<domain type='kvm'><name>t</name><memory>1</memory></domain>", "/domain/@type", "not a Xen domain"),
+    ("<domain type='xen'><memory>1</memory></domain>", "/domain", "no <name>"),
+    ("<domain type='xen'><name>t</name></domain>", "/domain", "no <memory>"),
+    ("<domain type='xen'><name>t</name><memory unit='parsec'>1</memory></domain>",
+     "/domain/memory/@unit", "unknown memory unit"),
+    ("<domain type='xen'><name>t</name><memory>1.5</memory></domain>", "/domain/memory", "whole number"),
+    ("<domain type='xen'><name>t</name><uuid>1234</uuid><memory>1</memory></domain>",
+     "/domain/uuid", "malformed uuid"),
+    ("<domain type='xen'><name>t</name><memory>1</memory><on_crash>explode</on_crash></domain>",
+     "/domain/on_crash", "unknown lifecycle action"),
+    ("<domain type='xen'><name>t</name><memory>1</memory><os><type>exe</type></os></domain>",
+     "/domain/os/type", "os type exe"),
+    ("<domain type='xen'><name>t</name><memory>1</memory><vcpu>many</vcpu></domain>",
+     "/domain/vcpu", "vcpu count"),
+])
+def test_unconvertible_documents_raise(xml, path, message):
+    with pytest.raises(ConversionError) as info:
+        convert(xml)
+    assert info.value.path == path
+    assert message in info.value.message
+
+
+def test_unknown_xend_version_is_an_error():
+    with pytest.raises(ConversionError, match="unknown xend config version 7"):
+        convert(domain(""), "7")
+
+
+def test_loss_lines_point_into_the_input():
+    xml = "<domain type='xen'>\n<name>t</name>\n<memory>262144</memory>\n<title>x</title>\n</domain>"
+    _, ctx = convert(xml)
+    assert [(l.code, l.path, l.line) for l in ctx.losses] == [("SXP-UNSUPPORTED", "/domain/title", 4)]
