@@ -1,0 +1,103 @@
+"""SEXPR: xend's S-expression domain configurations.
+
+Two shapes: ``(vm ...)``, what ``xm create -n`` prints and xend accepts, and ``(domain ...)``,
+what ``xm list --long`` prints and xend keeps in ``config.sxp``. Reading parses the text with
+the syntax-only codec (:mod:`xlate.codecs.sexpr`) and maps it with ``sexpr_to_xen.xsl``
+(libvirt's meaning of each field, docs/mapping.md); writing maps the hub with
+``xen_to_sexpr.xsl`` and prints it with the codec. References: xend's ``XendConfig.py`` and
+``xm/create.py`` (xen-project/xen), libvirt's ``xen_sxpr.c`` (libvirt <= 5.5).
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from lxml import etree
+
+from ..codecs.sexpr import read_sexpr, write_sexpr
+from ..context import Context
+from ..errors import ConversionError, ParseError, XlateError
+from ..xmlio import run_stylesheet
+
+NAME = "sexpr"
+ALIASES = ("xen-sxpr",)
+EXTENSIONS = (".sexpr", ".sxp")
+DESCRIPTION = "xend S-expression configs: (vm ...) from xm create -n, (domain ...) from xm list --long"
+
+_ROOTS = ("vm", "domain")
+
+
+def sniff(data: bytes) -> bool:
+    """True when the first significant character is ``(`` (blanks and ``#`` comments skipped)."""
+    head = data[:4096]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    i = 0
+    while i < len(head):
+        c = head[i : i + 1]
+        if c in b" \t\r\n\v\f":
+            i += 1
+        elif c == b"#":
+            end = head.find(b"\n", i)
+            if end < 0:
+                return False
+            i = end + 1
+        else:
+            return c == b"("
+    return False
+
+
+def _xend_version(ctx: Context) -> str:
+    version = ctx.options.xend_version
+    return "" if version is None else str(version)
+
+
+def read(data: bytes, ctx: Context) -> etree._ElementTree:
+    """SEXPR text → the hub (Xen XML)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ParseError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            file=ctx.file, line=line, col=col,
+        ) from None
+    repairs: List[XlateError] = []
+    root = read_sexpr(text, filename=ctx.file, recover=True, diagnostics=repairs)
+    for repair in repairs:
+        ctx.loss("SXP-REPAIRED", "", repair.message, line=repair.line, col=repair.col)
+    _check_root(root, ctx)
+    return run_stylesheet(
+        "sexpr_to_xen.xsl", etree.ElementTree(root), ctx, **{"xend-version": _xend_version(ctx)}
+    )
+
+
+def _check_root(root: etree._Element, ctx: Context) -> None:
+    items = [child for child in root if isinstance(child.tag, str)]
+    if not items:
+        raise ConversionError("empty input: no (vm ...) or (domain ...)", file=ctx.file, line=1, col=1)
+    first = items[0]
+    head = first[0] if first.tag == "l" and len(first) else None
+    if head is None or head.tag == "l" or head.text not in _ROOTS:
+        what = f"({head.text} ...)" if head is not None and head.tag != "l" else "this item"
+        raise ConversionError(
+            f"expected (vm ...) or (domain ...), found {what}",
+            file=ctx.file, line=first.sourceline, path="/sexpr/*[1]",
+        )
+    if len(items) > 1:
+        raise ConversionError(
+            f"the input holds {len(items)} top-level items; xlate converts one domain per file",
+            file=ctx.file, line=items[1].sourceline, path="/sexpr/*[2]",
+        )
+
+
+def write(hub: etree._ElementTree, ctx: Context) -> bytes:
+    """The hub → SEXPR text (UTF-8)."""
+    tree = run_stylesheet("xen_to_sexpr.xsl", hub, ctx, **{"xend-version": _xend_version(ctx)})
+    text = write_sexpr(tree, pretty=ctx.options.pretty)
+    if not text.endswith("\n"):
+        text += "\n"
+    return text.encode("utf-8")
