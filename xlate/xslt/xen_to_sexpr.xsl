@@ -611,9 +611,11 @@
         </xsl:with-param>
       </xsl:call-template>
     </xsl:if>
-    <xsl:if test="devices/video[1]/model/@type = 'vga'">
-      <l><a>stdvga</a><a>1</a></l>
-    </xsl:if>
+    <!-- libvirt's xm reader: stdvga 1 is a VGA card, 0 a Cirrus one (xend's default). -->
+    <xsl:choose>
+      <xsl:when test="devices/video[1]/model/@type = 'vga'"><l><a>stdvga</a><a>1</a></l></xsl:when>
+      <xsl:when test="devices/video[1]/model/@type = 'cirrus'"><l><a>stdvga</a><a>0</a></l></xsl:when>
+    </xsl:choose>
   </xsl:template>
 
   <!-- xend 3.0.2 read the HVM CD-ROM from the image. -->
@@ -1618,7 +1620,7 @@
         <xsl:choose>
           <xsl:when test="preceding-sibling::video">SXP-UNSUPPORTED|xend has one video card per guest</xsl:when>
           <xsl:when test="$hvm and $model = 'vga'"/>
-          <xsl:when test="$hvm and ($model = '' or $model = 'cirrus') and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
+          <xsl:when test="$hvm and $model = '' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
           <xsl:when test="not($hvm) and $model = 'xen' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
           <xsl:when test="$hvm and ($model = '' or $model = 'cirrus')"/>
           <xsl:when test="not($hvm) and $model = 'xen'"/>
