@@ -267,6 +267,27 @@ def test_pv_vkbd_setting_stands_in_for_the_bare_vkbd():
     ]
 
 
+def test_kept_vkbd_without_graphics_is_written_as_a_device():
+    for os_type, os_extra in (("linux", "<kernel>/k</kernel>"), ("hvm", "<loader>/l</loader>")):
+        tree, _ = convert(domain("<devices><xen:vkbd><xen:backend>0</xen:backend></xen:vkbd></devices>",
+                                 os_type, os_extra))
+        assert items(tree, "vm", "device") == ['("device" ("vkbd" ("backend" "0")))']
+
+
+def test_hvm_graphics_with_vfb_settings_go_back_to_a_vfb():
+    body = ("<devices><graphics type='vnc' port='5901' autoport='no'>"
+            "<xen:uuid>09666ad1</xen:uuid></graphics></devices>")
+    tree, _ = convert(domain(body, "hvm", "<loader>/l</loader>"))
+    assert items(tree, "vm", "device") == [
+        '("device" ("vfb" ("type" "vnc") ("vncunused" "0") ("vncdisplay" "1") ("uuid" "09666ad1")))']
+    assert items(tree, "vm", "image", "hvm", "vnc") == []
+    # Without vfb settings, libvirt's form: image keys.
+    tree, _ = convert(domain("<devices><graphics type='vnc' port='5901' autoport='no'/></devices>",
+                             "hvm", "<loader>/l</loader>"))
+    assert items(tree, "vm", "image", "hvm", "vnc") == ['("vnc" "1")']
+    assert items(tree, "vm", "device") == []
+
+
 @pytest.mark.parametrize("xml, path, message", [
     ("<kernel/>", "/", "not a domain document"),
     ("<domain type='kvm'><name>t</name><memory>1</memory></domain>", "/domain/@type", "not a Xen domain"),
@@ -454,7 +475,6 @@ def hubs(draw) -> str:
         for dev in draw(st.lists(st.sampled_from(["fd", "hd", "cdrom", "network"]),
                                  min_size=1, max_size=4, unique=True)):
             os_.append(f"<boot dev='{dev}'/>")
-        os_.append("<xen:usb>1</xen:usb>")
     elif bootloader:
         if draw(st.booleans()):
             os_.append(f"<cmdline>{_esc(draw(_text))}</cmdline>")

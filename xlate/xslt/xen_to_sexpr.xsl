@@ -47,9 +47,18 @@
   <xsl:variable name="os-type" select="normalize-space($d/os/type)"/>
   <xsl:variable name="hvm" select="$os-type = 'hvm'"/>
   <xsl:variable name="has-bootloader" select="string-length($d/bootloader) &gt; 0"/>
-  <!-- libvirt writes the kernel, boot and device settings only without a bootloader; an HVM
-       guest always boots through its loader, so its image is always complete here. -->
+  <!-- A bootloader picks the kernel of a PV guest: libvirt writes no kernel, initrd or root then.
+       (libvirt dropped the rest of the image too; xlate keeps the device model, timers and
+       graphics, which xend still reads. An HVM guest always boots through its loader.) -->
   <xsl:variable name="full-image" select="$hvm or not($has-bootloader)"/>
+  <!-- Where the graphics go. libvirt wrote HVM graphics (and PV ones before xend 3.0.4) as image
+       keys, and PV ones as a vfb device. An HVM graphics device that carries vfb settings (xen:
+       children, from a (device (vfb ...)) that xend 3.1 wrote for HVM guests too) goes back to a
+       vfb device, where those settings belong. -->
+  <xsl:variable name="graphics" select="$d/devices/graphics[1][@type = 'vnc' or @type = 'sdl']"/>
+  <xsl:variable name="hvm-vfb" select="$hvm and $ver &gt;= 4 and boolean($graphics/xen:*)"/>
+  <xsl:variable name="graphics-in-image" select="($hvm or $ver &lt; 3) and not($hvm-vfb)"/>
+  <xsl:variable name="graphics-as-vfb" select="(not($hvm) and $ver &gt;= 3) or $hvm-vfb"/>
   <xsl:variable name="lower" select="'abcdefghijklmnopqrstuvwxyz'"/>
   <xsl:variable name="upper" select="'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"/>
   <xsl:variable name="default-loader" select="'/usr/lib/xen/boot/hvmloader'"/>
@@ -213,12 +222,12 @@
         <xsl:call-template name="disks"/>
         <xsl:apply-templates select="devices/interface" mode="device"/>
         <xsl:call-template name="pci"/>
-        <xsl:if test="not($hvm) and $ver &gt;= 3">
-          <xsl:apply-templates select="devices/graphics[1]" mode="vfb"/>
+        <xsl:if test="$graphics-as-vfb">
+          <xsl:apply-templates select="$graphics" mode="vfb"/>
         </xsl:if>
         <xsl:apply-templates select="devices/controller[@type = 'usb'][@model = 'qusb1' or @model = 'qusb2']" mode="device"/>
         <xsl:apply-templates select="devices/xen:*[not(self::xen:sxp or self::xen:pci)]
-                                                  [not(self::xen:vkbd and count(. | $vkbd-in-place) = 1)]" mode="device"/>
+                                                  [count(. | $vkbd-in-place) != count($vkbd-in-place)]" mode="device"/>
     </xsl:variable>
     <sexpr>
       <l>
@@ -470,23 +479,20 @@
         <xsl:apply-templates select="os/kernel" mode="image"/>
         <xsl:apply-templates select="os/initrd" mode="image"/>
         <xsl:apply-templates select="os/root" mode="image"/>
-        <xsl:apply-templates select="os/cmdline" mode="image"/>
-        <xsl:if test="$hvm">
-          <xsl:call-template name="hvm-image"/>
-        </xsl:if>
-        <xsl:if test="devices/emulator and ($hvm or $ver &gt;= 3)">
-          <xsl:call-template name="item">
-            <xsl:with-param name="key" select="'device_model'"/>
-            <xsl:with-param name="value" select="string(devices/emulator)"/>
-          </xsl:call-template>
-        </xsl:if>
-        <xsl:apply-templates select="clock/timer[@name = 'hpet'][@present][1]" mode="image"/>
-        <xsl:if test="$hvm or $ver &lt; 3">
-          <xsl:apply-templates select="devices/graphics[1]" mode="image"/>
-        </xsl:if>
       </xsl:if>
-      <xsl:if test="not($full-image)">
-        <xsl:apply-templates select="os/cmdline" mode="image"/>
+      <xsl:apply-templates select="os/cmdline" mode="image"/>
+      <xsl:if test="$hvm">
+        <xsl:call-template name="hvm-image"/>
+      </xsl:if>
+      <xsl:if test="devices/emulator and ($hvm or $ver &gt;= 3)">
+        <xsl:call-template name="item">
+          <xsl:with-param name="key" select="'device_model'"/>
+          <xsl:with-param name="value" select="string(devices/emulator)"/>
+        </xsl:call-template>
+      </xsl:if>
+      <xsl:apply-templates select="clock/timer[@name = 'hpet'][@present][1]" mode="image"/>
+      <xsl:if test="$graphics-in-image">
+        <xsl:apply-templates select="$graphics" mode="image"/>
       </xsl:if>
       <xsl:if test="$hvm and $ver &gt;= 4">
         <xsl:call-template name="item">
@@ -502,8 +508,7 @@
       </xsl:if>
     </xsl:variable>
     <!-- Xen-only image settings live in <os>; HVM graphics settings are image keys too. -->
-    <xsl:variable name="ctx"
-        select="os | features | clock | devices/graphics[1][$full-image and ($hvm or $ver &lt; 3)]"/>
+    <xsl:variable name="ctx" select="os | features | clock | $graphics[$graphics-in-image]"/>
     <xsl:if test="exsl:node-set($items)/* or $ctx/xen:*">
       <l>
         <a>image</a>
@@ -1200,7 +1205,7 @@
         <xsl:when test="$vkbd-in-place">
           <xsl:apply-templates select="$vkbd-in-place" mode="device"/>
         </xsl:when>
-        <xsl:otherwise><l><a>device</a><l><a>vkbd</a></l></l></xsl:otherwise>
+        <xsl:when test="not($hvm)"><l><a>device</a><l><a>vkbd</a></l></l></xsl:when>
       </xsl:choose>
       <xsl:variable name="items">
         <l><a>type</a><a><xsl:value-of select="@type"/></a></l>
@@ -1318,9 +1323,7 @@
   <xsl:variable name="dict-keys" select="' vcpus_params platform other_config HVM_boot_params tools_version '"/>
 
   <!-- A PV guest's vfb comes with a vkbd; a kept <xen:vkbd> stands in for the bare one. -->
-  <xsl:variable name="vfb-written"
-      select="not($hvm) and $ver &gt;= 3
-              and ($d/devices/graphics[1]/@type = 'vnc' or $d/devices/graphics[1]/@type = 'sdl')"/>
+  <xsl:variable name="vfb-written" select="not($hvm) and $ver &gt;= 3 and boolean($graphics)"/>
   <xsl:variable name="vkbd-in-place" select="$d/devices/xen:vkbd[1][$vfb-written]"/>
 
   <!-- Generic carry-through: <xen:sxp> holds SXP items verbatim. -->
@@ -1547,9 +1550,6 @@
       <xsl:when test="not($full-image) and ($sig = 'os/kernel' or $sig = 'os/initrd' or $sig = 'os/root')">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|', $el, ' is not written with a bootloader, which picks the kernel')"/>
       </xsl:when>
-      <xsl:when test="not($full-image) and ($sig = 'devices/emulator' or $sig = 'clock/timer')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', $el, ' belongs in the image, which is not written with a bootloader')"/>
-      </xsl:when>
       <xsl:when test="$sig = 'domain/bootloader_args' and not(../bootloader)">
         <xsl:text>SXP-UNSUPPORTED|bootloader arguments without a bootloader are not written</xsl:text>
       </xsl:when>
@@ -1606,9 +1606,6 @@
           <xsl:when test="preceding-sibling::graphics">SXP-UNSUPPORTED|xend has one graphics device per guest</xsl:when>
           <xsl:when test="not(@type = 'vnc' or @type = 'sdl')">
             <xsl:value-of select="concat('SXP-UNSUPPORTED|graphics type ', @type, ' has no xend equivalent (vnc, sdl)')"/>
-          </xsl:when>
-          <xsl:when test="not($hvm) and $ver &lt; 3 and not($full-image)">
-            <xsl:text>SXP-XEND-VERSION|before xend 3.0.4 PV graphics live in the image, which is not written with a bootloader</xsl:text>
           </xsl:when>
         </xsl:choose>
       </xsl:when>
@@ -1733,7 +1730,7 @@
   <xsl:template name="attr-reason">
     <xsl:param name="sig"/>
     <xsl:variable name="el" select=".."/>
-    <xsl:variable name="graphics-old" select="$hvm or $ver &lt; 3"/>
+    <xsl:variable name="graphics-old" select="not($graphics-as-vfb)"/>
     <xsl:choose>
       <xsl:when test="$sig = 'domain/vcpu/@placement' and . != 'static'">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|vCPU placement ', ., ' has no xend equivalent')"/>
@@ -1753,7 +1750,7 @@
       <xsl:when test="$sig = 'domain/clock/@offset' and . = 'variable' and $ver &lt; 4">
         <xsl:text>SXP-XEND-VERSION|xend before 3.1 has no RTC offset; only the basis is written</xsl:text>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@adjustment' and . = 'reset' and $hvm">
+      <xsl:when test="$sig = 'domain/clock/@adjustment' and . = 'reset' and $hvm and $ver &gt;= 4">
         <xsl:text>SXP-UNSUPPORTED|xend cannot reset the RTC adjustment; an offset of 0 is written</xsl:text>
       </xsl:when>
       <xsl:when test="$sig = 'domain/clock/@adjustment' and . != 'reset' and number(.) != 0
