@@ -95,6 +95,7 @@ def _written_keys() -> set:
     xsl = (XSLT_DIR / STYLESHEET).read_text(encoding="utf-8")
     keys = set(re.findall(r"""name="key" select="'([A-Za-z_-]+)'""", xsl))
     keys |= set(re.findall(r"<l>\s*<a>([A-Za-z_-]+)</a>", xsl))
+    keys |= set(re.findall(r'<t:f el="[a-z]+">([A-Za-z_-]+)</t:f>', xsl))
     return keys | COMPUTED_KEYS
 
 

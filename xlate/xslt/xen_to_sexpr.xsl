@@ -528,27 +528,18 @@
     </xsl:if>
   </xsl:template>
 
-  <xsl:template match="os/kernel" mode="image">
+  <!-- Image keys that are plain copies of an <os> child. -->
+  <xsl:variable name="os-key-rtf">
+    <t:f el="kernel">kernel</t:f>
+    <t:f el="initrd">ramdisk</t:f>
+    <t:f el="root">root</t:f>
+    <t:f el="cmdline">args</t:f>
+  </xsl:variable>
+  <xsl:variable name="os-keys" select="exsl:node-set($os-key-rtf)/t:f"/>
+
+  <xsl:template match="os/*" mode="image">
     <xsl:call-template name="item">
-      <xsl:with-param name="key" select="'kernel'"/>
-      <xsl:with-param name="value" select="string(.)"/>
-    </xsl:call-template>
-  </xsl:template>
-  <xsl:template match="os/initrd" mode="image">
-    <xsl:call-template name="item">
-      <xsl:with-param name="key" select="'ramdisk'"/>
-      <xsl:with-param name="value" select="string(.)"/>
-    </xsl:call-template>
-  </xsl:template>
-  <xsl:template match="os/root" mode="image">
-    <xsl:call-template name="item">
-      <xsl:with-param name="key" select="'root'"/>
-      <xsl:with-param name="value" select="string(.)"/>
-    </xsl:call-template>
-  </xsl:template>
-  <xsl:template match="os/cmdline" mode="image">
-    <xsl:call-template name="item">
-      <xsl:with-param name="key" select="'args'"/>
+      <xsl:with-param name="key" select="string($os-keys[@el = local-name(current())])"/>
       <xsl:with-param name="value" select="string(.)"/>
     </xsl:call-template>
   </xsl:template>
