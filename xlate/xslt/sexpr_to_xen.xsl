@@ -663,6 +663,14 @@
     <xsl:variable name="direct" select="$loader-i and $kernel-i and string($kernel-i/*[2]) != ''
         and string($kernel-i/*[2]) != string($loader-i/*[2])"/>
     <xsl:variable name="boot-i" select="key('kv', concat($ik, '|boot'))[1][count(*) = 2][not(l)]"/>
+    <!-- libvirt writes (boot c) when it has no boot order: beside a direct-boot kernel it says nothing -->
+    <xsl:if test="$direct and string($boot-i/*[2]) = 'c'">
+      <c:claim ref="{generate-id($boot-i)}"/>
+    </xsl:if>
+    <!-- libvirt writes (usb 1) for every HVM guest: it says nothing -->
+    <xsl:for-each select="key('kv', concat($ik, '|usb'))[1][count(*) = 2][*[2] = '1']">
+      <c:claim ref="{generate-id()}"/>
+    </xsl:for-each>
     <xsl:if test="not($direct) and $boot-i">
       <xsl:variable name="b" select="string($boot-i/*[2])"/>
       <xsl:call-template name="boot-devs">
@@ -763,6 +771,10 @@
     <xsl:variable name="localtime" select="$lt-i and number($lt-i/*[2]) != 0 and string(number($lt-i/*[2])) != 'NaN'"/>
     <xsl:if test="string($lt-i/*[2]) = '0' or string($lt-i/*[2]) = '1'">
       <c:claim ref="{generate-id($lt-i)}"/>
+      <!-- libvirt writes (localtime) in both places; the top-level one only repeats the image's -->
+      <xsl:if test="$img-lt and string($top-lt/*[2]) = string($img-lt/*[2])">
+        <c:claim ref="{generate-id($top-lt)}"/>
+      </xsl:if>
     </xsl:if>
     <xsl:choose>
       <xsl:when test="$hvm and $ver &gt;= 4">
@@ -1670,7 +1682,8 @@
           </xsl:if>
           <c:claim ref="{generate-id($keymap-i)}"/>
           <c:claim ref="{generate-id($passwd-i)}"/>
-          <xsl:if test="$display-i and number($display-i/*[2]) &lt; 5900">
+          <!-- libvirt writes (vncdisplay) only for a fixed port: beside (vncunused 1) it is kept -->
+          <xsl:if test="$display-i and number($display-i/*[2]) &lt; 5900 and string($unused-i/*[2]) != '1'">
             <c:claim ref="{generate-id($display-i)}"/>
           </xsl:if>
           <xsl:if test="string($unused-i/*[2]) = '0' or string($unused-i/*[2]) = '1'">
@@ -1831,9 +1844,13 @@
     <xsl:variable name="ports-i" select="key('kv', concat($lk, '|num-ports'))[1][count(*) = 2][not(l)]
         [translate(*[2], '0123456789', '') = '' and string(*[2]) != '']"/>
     <controller type="usb" index="{$index}">
-      <xsl:if test="$ver-i">
-        <xsl:attribute name="model"><xsl:value-of select="concat('qusb', $ver-i/*[2])"/></xsl:attribute>
-      </xsl:if>
+      <!-- xm's default is version 2; another value stays as xen:usb-ver -->
+      <xsl:attribute name="model">
+        <xsl:choose>
+          <xsl:when test="$ver-i"><xsl:value-of select="concat('qusb', $ver-i/*[2])"/></xsl:when>
+          <xsl:otherwise>qusb2</xsl:otherwise>
+        </xsl:choose>
+      </xsl:attribute>
       <xsl:if test="$ports-i">
         <xsl:attribute name="ports"><xsl:value-of select="number($ports-i/*[2])"/></xsl:attribute>
       </xsl:if>
