@@ -103,22 +103,32 @@ def _umask() -> int:
     return _UMASK
 
 
+def _extensions(info: FormatInfo) -> Tuple[str, ...]:
+    """A format's file-name extensions, the output one first."""
+    more = getattr(info, "extensions", ()) or ()
+    return (info.extension, *[e for e in more if e != info.extension])
+
+
 def format_of_name(name: str) -> Optional[FormatInfo]:
     """The format a file name says by its registry extension (the longest that matches)."""
-    best: Optional[FormatInfo] = None
+    return _match_extension(name)[0]
+
+
+def _match_extension(name: str) -> Tuple[Optional[FormatInfo], str]:
+    best: Tuple[Optional[FormatInfo], str] = (None, "")
     for info in REGISTRY.values():
-        if name.endswith(info.extension) and len(name) > len(info.extension):
-            if best is None or len(info.extension) > len(best.extension):
-                best = info
+        for ext in _extensions(info):
+            if name.endswith(ext) and len(name) > len(ext) and len(ext) > len(best[1]):
+                best = (info, ext)
     return best
 
 
 def output_name(name: str, to: str) -> str:
     """``name`` with its format extension (or last suffix) replaced by the extension of ``to``."""
     base = os.path.basename(name)
-    info = format_of_name(base)
+    info, ext = _match_extension(base)
     if info is not None:
-        stem = base[: -len(info.extension)]
+        stem = base[: -len(ext)]
     else:
         stem, _ = os.path.splitext(base)
         stem = stem or base
@@ -416,25 +426,39 @@ def convert_files(
 
 
 def _parallel(items: List[Any], opts: Options, jobs: int, n_tasks: int) -> Iterator[FileResult]:
+    """Chunks of tasks to a pool of worker processes; results yielded in input order.
+
+    At most ``IN_FLIGHT_PER_WORKER`` chunks per worker are queued at any time, so neither the
+    queue nor the finished-but-not-yet-reported results grow with the number of files. A
+    worker that dies (killed, out of memory) raises ``BrokenProcessPool`` instead of hanging.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(1, min(CHUNK_MAX, -(-n_tasks // (jobs * IN_FLIGHT_PER_WORKER))))
-    chunks = _chunks(items, size)
-    pending: Deque[Tuple[Any, Any]] = deque()  # (future or ready list, ...)
+    limit = jobs * IN_FLIGHT_PER_WORKER
+    pending: Deque[Any] = deque()  # a list of ready results, or a Future of a list
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
     try:
-        limit = jobs * IN_FLIGHT_PER_WORKER
-        for chunk in chunks:
-            pending.append(_submit(pool, chunk, opts))
+        for chunk in _chunks(items, size):
+            if isinstance(chunk[0], FileResult):
+                pending.append(chunk)
+            else:
+                pending.append(pool.submit(_run_chunk, chunk, opts))
             while len(pending) >= limit:
                 yield from _collect(pending.popleft())
         while pending:
             yield from _collect(pending.popleft())
     except BaseException:
+        # Ctrl-C, a closed generator, a broken worker: stop the workers now, not after the queue.
+        for entry in pending:
+            if not isinstance(entry, list):
+                entry.cancel()
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    else:
-        pool.shutdown(wait=True)
+    pool.shutdown(wait=True)
 
 
 def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
@@ -455,15 +479,8 @@ def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
         yield run
 
 
-def _submit(pool, chunk: List[Any], opts: Options):
-    if isinstance(chunk[0], FileResult):
-        return ("ready", chunk)
-    return ("future", pool.submit(_run_chunk, chunk, opts))
-
-
-def _collect(entry) -> Iterable[FileResult]:
-    kind, value = entry
-    return value if kind == "ready" else value.result()
+def _collect(entry: Any) -> List[FileResult]:
+    return entry if isinstance(entry, list) else entry.result()
 
 
 def _mp_context():
