@@ -16,7 +16,8 @@ from lxml import etree
 
 from ..codecs.sexpr import read_sexpr, write_sexpr
 from ..context import Context
-from ..errors import ConversionError, ParseError, XlateError
+from ..errors import ConversionError, FormatError, ParseError, XlateError
+from . import sniff as detect_syntax
 from ..xmlio import run_stylesheet
 
 NAME = "sexpr"
@@ -29,22 +30,10 @@ _ROOTS = ("vm", "domain")
 
 def sniff(data: bytes) -> bool:
     """True when the first significant character is ``(`` (blanks and ``#`` comments skipped)."""
-    head = data[:4096]
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    i = 0
-    while i < len(head):
-        c = head[i : i + 1]
-        if c in b" \t\r\n\v\f":
-            i += 1
-        elif c == b"#":
-            end = head.find(b"\n", i)
-            if end < 0:
-                return False
-            i = end + 1
-        else:
-            return c == b"("
-    return False
+    try:
+        return detect_syntax(data) == "sexpr"
+    except FormatError:
+        return False
 
 
 def _xend_version(ctx: Context) -> str:
