@@ -8,6 +8,7 @@ xsltproc parity, and a property: unknown items are never dropped.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from lxml import etree
 
 import xlate
 from canon import canonical_sexpr, canonical_xml
-from xlate.codecs.sexpr import read_sexpr
+from xlate.codecs.sexpr import read_sexpr, write_sexpr
 from xlate.context import Context, Options
 from xlate.errors import ConversionError, ParseError
 from xlate.formats import REGISTRY
@@ -618,3 +619,34 @@ def test_round_trip_is_the_identity_on_canonical_trees(text):
     s2 = write_sexpr_text(hub2.output)
     assert canonical_sexpr(read_sexpr(s2.output)) == canonical_sexpr(read_sexpr(s1.output))
     assert canonical_xml(to_xen(s2.output).output, drop_xen=False) == canonical_xml(hub2.output, drop_xen=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Robustness: damaged versions of the golden inputs convert, or fail with an XlateError
+# ---------------------------------------------------------------------------------------------
+
+MUTATION_VALUES = ["0", "1", "-1", "", "x", "0x10", "010", "/a", "file:/x", "tap:foo:/z", "hdc:cdrom",
+                   "zz", "5Mb/s@3ms", "tcp::1,server", "udp:h:1@", "none", "all", "4294967296",
+                   "99999999999999999999", "a'b", "a b", "<&>"]
+
+
+@given(st.sampled_from(GOLDEN_NAMES), st.randoms(use_true_random=False))
+def test_damaged_inputs_never_crash(name, rnd):
+    root = read_sexpr((GOLDEN / f"{name}.sexpr").read_text(encoding="utf-8"))
+    for _ in range(rnd.randint(1, 6)):
+        nodes = [e for e in root.iter("l", "a", "s") if e.getparent() is not None and e.getparent().tag != "sexpr"]
+        node = rnd.choice(nodes)
+        parent = node.getparent()
+        action = rnd.randrange(4)
+        if action == 0 and node.tag != "l":
+            node.text = rnd.choice(MUTATION_VALUES)
+        elif action == 1 and parent.index(node) > 0:
+            parent.remove(node)
+        elif action == 2:
+            parent.append(copy.deepcopy(node))
+        elif action == 3 and node.tag == "l":
+            etree.SubElement(node, "a").text = rnd.choice(MUTATION_VALUES)
+    try:
+        to_xen(write_sexpr(root), rnd.choice([None, 1, 2, 3, 4]))
+    except xlate.XlateError:
+        pass

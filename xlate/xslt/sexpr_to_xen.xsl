@@ -47,7 +47,7 @@
   <!-- ================================================================== -->
   <!-- The vocabulary: SXP keys kept as named xen: elements, per context.  -->
   <!--   t="text": (KEY value), any atom or string                        -->
-  <!--   t="int":  (KEY N), N an unsigned decimal integer                  -->
+  <!--   t="int":  (KEY N), N an unsigned decimal integer below 2^32       -->
   <!--   t="dict": (KEY ((k v) ...)): one xen:k child per pair             -->
   <!--   t="pairs": (KEY (k v) ...): likewise, the pairs are the items     -->
   <!-- Contexts: domain, os, disk, interface, graphics, hostdev, pci,      -->
@@ -2072,7 +2072,7 @@
     <xsl:choose>
       <xsl:when test="$t = 'text' and count(*) = 2 and not(l)">y</xsl:when>
       <xsl:when test="$t = 'int' and count(*) = 2 and not(l) and string(*[2]) != ''
-          and translate(*[2], '0123456789', '') = ''">y</xsl:when>
+          and translate(*[2], '0123456789', '') = '' and number(*[2]) &lt; 4294967296">y</xsl:when>
       <xsl:when test="$t = 'dict' and count(*) = 2 and *[2][self::l]">y</xsl:when>
       <xsl:when test="$t = 'pairs'">y</xsl:when>
     </xsl:choose>
