@@ -94,7 +94,8 @@ SXP_PATH = {
     "vkbd": "vkbd/{k}", "console": "console/{k}", "ioports": "ioports/{k}", "vtpm": "vtpm/{k}",
     "vscsi": "vscsi/{k}", "vscsi-dev": "vscsi/dev/{k}",
 }
-SHAPE = {"text": "(K v)", "int": "(K N)", "dict": "(K ((k v) ...))", "pairs": "(K (k v) ...)"}
+SHAPE = {"text": "(K v)", "int": "(K N)", "dict": "(K ((k v) ...))", "pairs": "(K (k v) ...)",
+         "enum": "(K word)"}
 
 
 def vocabulary() -> List[Dict[str, str]]:
@@ -109,7 +110,8 @@ def vocabulary_markdown() -> str:
     for row in vocabulary():
         lines.append("| `xen:{n}` | `{p}` | `{s}` | {t} | {d} |".format(
             n=row["n"], p=PARENT[row["c"]], s=SXP_PATH[row["c"]].format(k=row["n"]),
-            t=SHAPE[row["t"]].replace("K", row["n"], 1), d=row["d"]))
+            t=SHAPE[row["t"]].replace("K", row["n"], 1),
+            d=row["d"] + (": " + ", ".join(row["v"].split()) if row["t"] == "enum" else "")))
     return "\n".join(lines)
 
 

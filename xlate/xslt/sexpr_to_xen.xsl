@@ -50,6 +50,7 @@
   <!--   t="int":  (KEY N), N an unsigned decimal integer below 2^32       -->
   <!--   t="dict": (KEY ((k v) ...)): one xen:k child per pair             -->
   <!--   t="pairs": (KEY (k v) ...): likewise, the pairs are the items     -->
+  <!--   t="enum":  (KEY value), value one of the words in v               -->
   <!-- Contexts: domain, os, disk, interface, graphics, hostdev, pci,      -->
   <!-- controller, vkbd, console, ioports, vtpm, vscsi, vscsi-dev.         -->
   <!-- docs/mapping.md lists the same rows (a test checks).                -->
@@ -59,6 +60,7 @@
     <k c="domain" n="cpu_weight" t="int" d="credit scheduler weight"/>
     <k c="domain" n="cpu_cap" t="int" d="credit scheduler cap, percent of one CPU (0 = none)"/>
     <k c="domain" n="shadow_memory" t="int" d="shadow page table memory, MiB"/>
+    <k c="domain" n="device_model_version" t="enum" v="qemu-xen qemu-xen-traditional" d="device model generation (xl)"/>
     <!-- domain: xend configuration -->
     <k c="domain" n="cpu" t="text" d="physical CPU the domain starts on (xm's cpu)"/>
     <k c="domain" n="features" t="text" d="PV kernel features string, e.g. 'auto_translated_physmap'"/>
@@ -2028,6 +2030,7 @@
             <xsl:variable name="fits">
               <xsl:call-template name="fits">
                 <xsl:with-param name="t" select="string($row/@t)"/>
+                <xsl:with-param name="row" select="$row"/>
               </xsl:call-template>
             </xsl:variable>
             <xsl:if test="$fits = 'y'">
@@ -2069,11 +2072,14 @@
   <!-- Does the current item fit the vocabulary type T? 'y' or nothing. -->
   <xsl:template name="fits">
     <xsl:param name="t"/>
+    <xsl:param name="row"/>
     <xsl:choose>
       <xsl:when test="$t = 'text' and count(*) = 2 and not(l)">y</xsl:when>
       <xsl:when test="$t = 'int' and count(*) = 2 and not(l) and string(*[2]) != ''
           and translate(*[2], '0123456789', '') = '' and number(*[2]) &lt; 4294967296">y</xsl:when>
       <xsl:when test="$t = 'dict' and count(*) = 2 and *[2][self::l]">y</xsl:when>
+      <xsl:when test="$t = 'enum' and count(*) = 2 and not(l) and string(*[2]) != ''
+          and contains(concat(' ', $row/@v, ' '), concat(' ', *[2], ' '))">y</xsl:when>
       <xsl:when test="$t = 'pairs'">y</xsl:when>
     </xsl:choose>
   </xsl:template>
