@@ -1320,7 +1320,6 @@
         <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
-    <xsl:variable name="digits" select="substring($r, 1, string-length($r) - string-length(translate($r, '0123456789', '')))"/>
     <xsl:variable name="num" select="substring-before(concat($r, 'X'), substring(translate($r, '0123456789', ''), 1, 1))"/>
     <xsl:variable name="unit" select="substring($r, string-length($num) + 1)"/>
     <xsl:if test="$num != '' and translate($num, '0123456789', '') = ''
