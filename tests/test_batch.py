@@ -139,10 +139,14 @@ def test_batch_converts_a_tree_and_reports_in_input_order(tmp_path):
 
 
 def test_same_bytes_and_messages_whatever_the_number_of_workers(tmp_path):
+    """Also whatever the hash seed, locale and time zone."""
     make_tree(tmp_path, n=24)
     runs = {}
+    envs = {"1": {"PYTHONHASHSEED": "0"}, "2": {"PYTHONHASHSEED": "12345", "LC_ALL": "C"},
+            "3": {"PYTHONHASHSEED": "random", "TZ": "Asia/Kolkata"}}
     for jobs in ("1", "2", "3"):
-        proc = run("convert", "--to", "core", "--out-dir", f"out{jobs}", "-j", jobs, "configs", cwd=tmp_path)
+        proc = run("convert", "--to", "core", "--out-dir", f"out{jobs}", "-j", jobs, "configs", cwd=tmp_path,
+                   env=envs[jobs])
         outputs = {str(p.relative_to(tmp_path / f"out{jobs}")): p.read_bytes()
                    for p in sorted((tmp_path / f"out{jobs}").rglob("*.xml"))}
         runs[jobs] = (proc.returncode, proc.stderr.replace(f"out{jobs}".encode(), b"OUT"), outputs)

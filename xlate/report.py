@@ -137,6 +137,12 @@ class Report:
         self.statuses[status] = self.statuses.get(status, 0) + 1
         self._files.add(rec)
 
+    def add_result(self, result: Any) -> None:
+        """A :class:`xlate.batch.FileResult`: its messages, then its ``files`` entry."""
+        for rec in result.messages:
+            self.add_message(rec)
+        self.add_file(result.record())
+
     def summary(self) -> Dict[str, Any]:
         return {
             "inputs": self.counts.get("inputs", 0),
