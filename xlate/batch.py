@@ -15,18 +15,16 @@ handed chunks of files, reads, converts and writes them itself, and sends back o
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-import tempfile
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO, Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .errors import LossError, UsageError, XlateError
 from .formats import REGISTRY, FormatInfo
-from .report import OutOfDate, OutputConflict, ReadError, WriteError, message_record
+from .files import ReadError, WriteError, atomic_writer, read_input, write_atomic  # noqa: F401 (API)
+from .report import OutOfDate, OutputConflict, message_record
 
 #: statuses of a :class:`FileResult`
 WRITTEN, UNCHANGED, WOULD_CHANGE, FAILED = "written", "unchanged", "would-change", "failed"
@@ -38,73 +36,6 @@ IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: keeps workers busy, bounds
 # --------------------------------------------------------------------------------------------
 # Files: reading, atomic writing, finding inputs, naming outputs
 # --------------------------------------------------------------------------------------------
-
-def read_input(name: str) -> Tuple[bytes, str]:
-    """The bytes of file ``name`` (``-`` is stdin) and the name to use in messages."""
-    if name == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    try:
-        with open(name, "rb") as fh:
-            return fh.read(), name
-    except IsADirectoryError:
-        raise ReadError("is a directory", file=name) from None
-    except OSError as exc:
-        raise ReadError(f"cannot read: {exc.strerror or exc}", file=name) from None
-
-
-def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
-    with atomic_writer(path, durable=durable) as fh:
-        fh.write(data)
-
-
-@contextmanager
-def atomic_writer(path: str, *, durable: bool = True) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` when the block ends without an exception.
-
-    The data goes to a temporary file in the same directory, gets the old file's mode (or the
-    umask's), and is renamed over ``path``; on any failure the temporary file is removed and
-    ``path`` is left as it was. ``durable`` also flushes the data to disk (fsync) before the
-    rename, so that a power cut cannot leave an empty file behind; batches skip that per
-    file (see docs/ci.md), as compilers and ``cp`` do.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".xlate-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
-        raise
-
-
-_UMASK: Optional[int] = None
-
-
-def _umask() -> int:
-    global _UMASK
-    if _UMASK is None:
-        mask = os.umask(0)
-        os.umask(mask)
-        _UMASK = mask
-    return _UMASK
-
 
 def _extensions(info: FormatInfo) -> Tuple[str, ...]:
     """A format's file-name extensions, the output one first."""
@@ -372,6 +303,8 @@ def _makedirs(path: str) -> None:
 
 def unified_diff(old: bytes, new: bytes, output: str, input: str) -> str:
     """A unified diff from the current output file to what converting ``input`` gives."""
+    import difflib
+
     a = old.decode("utf-8", "replace").splitlines(keepends=True)
     b = new.decode("utf-8", "replace").splitlines(keepends=True)
     lines = []

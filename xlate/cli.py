@@ -20,6 +20,8 @@ from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
 
 from . import __version__
 from .errors import FormatError, LossError, UsageError, XlateError
+from .files import read_input as _read_input
+from .files import write_atomic  # noqa: F401 (part of the module's API since the first release)
 from .formats import REGISTRY, lookup
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -131,25 +133,30 @@ class _Reporter:
             self.report = Report(args.command)
 
     def record(self, rec: Dict[str, Any]) -> None:
-        if rec["severity"] == "error":
-            self.failed = True
-        if self.report is not None:
-            self.report.add_message(rec)
-        if self.text and (rec["severity"] == "error" or not self.quiet):
-            from .report import format_record
+        """A message that is already a report record (from a batch worker)."""
+        from .report import format_record
 
-            self.line(format_record(rec))
+        self._emit(rec["severity"], lambda: rec, lambda: format_record(rec))
 
     def error(self, exc: XlateError, file: Optional[str] = None) -> None:
-        from .report import message_record
-
-        self.record(message_record(exc.located(file), input=file))
+        exc.located(file)
+        self._emit("error", lambda: _record(exc, file), exc.format)
 
     def losses(self, losses, *, input: Optional[str] = None, as_errors: bool = False) -> None:
-        from .report import message_record
-
+        severity = "error" if as_errors else None
         for loss in losses:
-            self.record(message_record(loss, input=input, severity="error" if as_errors else None))
+            self._emit(severity or loss.severity, lambda: _record(loss, input, severity),
+                       lambda: loss.format(severity))
+
+    def _emit(self, severity: str, record, line) -> None:
+        # The text line and the record are built only when they are wanted: the single-file
+        # path does not import xlate.report.
+        if severity == "error":
+            self.failed = True
+        if self.report is not None:
+            self.report.add_message(record())
+        if self.text and (severity == "error" or not self.quiet):
+            self.line(line())
 
     def file(self, rec: Dict[str, Any]) -> None:
         if self.report is not None:
@@ -171,7 +178,7 @@ class _Reporter:
         try:
             log = getattr(args, "log", None)
             if log:
-                from .batch import atomic_writer
+                from .files import atomic_writer
 
                 with atomic_writer(log) as fh:
                     text = _Utf8Writer(fh)
@@ -182,6 +189,12 @@ class _Reporter:
                 sys.stderr.flush()
         finally:
             self.report.close()
+
+
+def _record(item, input: Optional[str], severity: Optional[str] = None) -> Dict[str, Any]:
+    from .report import message_record
+
+    return message_record(item, input=input, severity=severity)
 
 
 class _Utf8Writer:
@@ -239,17 +252,6 @@ class _Progress:
 # Commands
 # --------------------------------------------------------------------------------------------
 
-def _read_input(name: str) -> Tuple[bytes, str]:
-    from .batch import read_input
-
-    return read_input(name)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once (see :func:`xlate.batch.write_atomic`)."""
-    from .batch import write_atomic as _write
-
-    _write(path, data)
 
 
 def _cmd_convert(args, rep: _Reporter) -> None:
@@ -350,7 +352,7 @@ def _expand(inputs: Sequence[str], rep: _Reporter):
             try:
                 yield from walk(name, lambda n: format_of_name(n) is not None)
             except OSError as exc:
-                from .report import ReadError
+                from .files import ReadError
 
                 rep.error(ReadError(f"cannot read: {exc.strerror or exc}", file=exc.filename or name))
         else:

@@ -13,7 +13,6 @@ no more in memory than a run over ten.
 from __future__ import annotations
 
 import json
-import tempfile
 from typing import IO, Any, Dict, Iterator, List, Optional, Union
 
 from .errors import XlateError
@@ -41,14 +40,6 @@ INTERNAL_CODE = "INTERNAL"
 
 #: the keys of every message record, in this order
 MESSAGE_KEYS = ("severity", "code", "kind", "message", "file", "line", "col", "path", "input")
-
-
-class ReadError(XlateError):
-    """An input cannot be read (missing, a directory, no permission)."""
-
-
-class WriteError(XlateError):
-    """An output cannot be written."""
 
 
 class OutOfDate(XlateError):
@@ -185,6 +176,8 @@ class _Spool:
     """An append-only list of JSON records kept in a temporary file (in memory while small)."""
 
     def __init__(self) -> None:
+        import tempfile
+
         self._fh = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
         self._count = 0
 

@@ -1,0 +1,91 @@
+"""Reading inputs and replacing outputs atomically: the file handling of the CLI and of batches.
+
+Light on purpose (no imports beyond ``os`` and ``sys`` until a file is written), because the
+single-file command line goes through here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import IO, Iterator, Optional, Tuple
+
+from .errors import XlateError
+
+
+class ReadError(XlateError):
+    """An input cannot be read (missing, a directory, no permission)."""
+
+
+class WriteError(XlateError):
+    """An output cannot be written."""
+
+
+def read_input(name: str) -> Tuple[bytes, str]:
+    """The bytes of file ``name`` (``-`` is stdin) and the name to use in messages."""
+    if name == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        with open(name, "rb") as fh:
+            return fh.read(), name
+    except IsADirectoryError:
+        raise ReadError("is a directory", file=name) from None
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}", file=name) from None
+
+
+def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
+    with atomic_writer(path, durable=durable) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_writer(path: str, *, durable: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` when the block ends without an exception.
+
+    The data goes to a temporary file in the same directory, gets the old file's mode (or the
+    umask's), and is renamed over ``path``; on any failure the temporary file is removed and
+    ``path`` is left as it was. ``durable`` also flushes the data to disk (fsync) before the
+    rename, so that a power cut cannot leave an empty file behind; batches skip that per
+    file (see docs/ci.md), as compilers and ``cp`` do.
+    """
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".xlate-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write: {exc.strerror or exc}", file=path) from None
+        raise
+
+
+_UMASK: Optional[int] = None
+
+
+def _umask() -> int:
+    global _UMASK
+    if _UMASK is None:
+        mask = os.umask(0)
+        os.umask(mask)
+        _UMASK = mask
+    return _UMASK
