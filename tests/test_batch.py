@@ -376,3 +376,16 @@ def test_batch_uses_worker_processes(tmp_path, monkeypatch):
     assert pids and str(os.getpid()) not in pids
     results = list(convert_files([str(tmp_path / "configs")], to="core", out_dir=str(tmp_path / "o1"), jobs=1))
     assert {r.to for r in results} == {"core"}  # -j1 converts in this process, without chunks
+
+
+def test_workers_started_by_spawn(tmp_path, monkeypatch):
+    """macOS and Windows start workers with spawn: everything a worker needs must pickle."""
+    import multiprocessing
+
+    make_tree(tmp_path, n=4)
+    monkeypatch.setattr(batch, "_mp_context", lambda: multiprocessing.get_context("spawn"))
+    spawned = list(convert_files([str(tmp_path / "configs")], to="core", out_dir=str(tmp_path / "s"), jobs=2))
+    forked = list(convert_files([str(tmp_path / "configs")], to="core", out_dir=str(tmp_path / "f"), jobs=1))
+    assert [r.status for r in spawned] == [r.status for r in forked] == ["written"] * 2 + ["failed"] + ["written"] * 2
+    for a, b in zip(sorted((tmp_path / "s").rglob("*.xml")), sorted((tmp_path / "f").rglob("*.xml"))):
+        assert a.read_bytes() == b.read_bytes()
