@@ -103,7 +103,8 @@ _SPLIT = re.compile(
 # For _split_simple: runs hold only whitespace, parentheses and ASCII atoms;
 # a string (NUL in the joined runs) must not follow an atom character, else
 # its quote was inside the atom.
-_NOT_RUN = re.compile(_cls(_WS + "()\x00" + _PLAIN_CHARS, negate=True))
+_INDENT = re.compile("\n[ \t]++")
+_RUN_BYTES = (_WS + "()\x00" + _PLAIN_CHARS).encode("ascii")
 _QUOTE_IN_ATOM = re.compile("\x00(?<=" + _cls(_PLAIN_CHARS) + "\x00)")
 
 _ATOM_RE = re.compile(_ATOM)
@@ -225,6 +226,8 @@ def _runs_xml(runs: str) -> str:
     """
     if "&" in runs:
         runs = runs.replace("&", "&amp;")
+    if "\n" in runs:  # indentation would make many empty atoms
+        runs = _INDENT.sub("\n", runs)
     runs = runs.replace(" ", "</a><a>")
     for blank in "\t\v\f\r":
         if blank in runs:
@@ -243,7 +246,12 @@ def _split_simple(text: str) -> Optional[tuple]:
         return None
     parts = text.split("'")
     runs = "\x00".join(parts[0::2])
-    if not len(parts) % 2 or _NOT_RUN.search(runs) or _QUOTE_IN_ATOM.search(runs):
+    if (
+        not len(parts) % 2
+        or not runs.isascii()
+        or runs.encode("ascii").translate(None, _RUN_BYTES)  # what is left is not whitespace, parentheses or plain
+        or _QUOTE_IN_ATOM.search(runs)
+    ):
         return None
     strings = parts[1::2]
     if strings:
