@@ -44,13 +44,19 @@ def test_every_example_converts(path, to):
 
 
 @pytest.mark.parametrize("path", XEN_EXAMPLES, ids=lambda p: p.name)
-def test_xen_example_survives_sexpr_and_metadata_round_trips(path):
+def test_xen_example_round_trips(path):
     data = path.read_bytes()
     hub = xlate.convert(data, to="xen").output
-    via_sexpr = xlate.convert(xlate.convert(data, to="sexpr").output, to="xen").output
-    assert via_sexpr == hub
+    # Through core with --keep-xen: exact.
     via_core = xlate.convert(xlate.convert(data, to="core", keep_xen=True).output, to="xen").output
     assert via_core == hub
+    # Through SEXPR: libvirt's defaults may differ and core-only fields (<title>) are reported
+    # as losses; what SEXPR holds is a fixpoint.
+    sexpr = xlate.convert(data, to="sexpr")
+    again = xlate.convert(xlate.convert(sexpr.output, to="xen").output, to="sexpr")
+    assert again.output == sexpr.output
+    if b"<title>" in data:
+        assert any(loss.path.endswith("/title") for loss in sexpr.losses)
 
 
 @pytest.mark.parametrize("path", XEN_EXAMPLES, ids=lambda p: p.name)

@@ -139,7 +139,7 @@ CASES = [
     ("xen setting inside a non-extension point",
      "<mac address='00:16:3e:00:00:01'/>",
      "<mac address='00:16:3e:00:00:01'><xen:backend>0</xen:backend></mac>", "xen",
-     "<xen:backend> cannot appear in <mac>; it belongs in <disk> or <interface>",
+     "<xen:backend> cannot appear in <mac>; it belongs in <controller> or <disk> or <graphics> or <interface>",
      "/domain/devices/interface/mac/xen:backend", 20),
     ("unknown xen setting",
      "<vcpu>1</vcpu>", "<vcpu>1</vcpu><xen:cpu_weigth>256</xen:cpu_weigth>", "xen",

@@ -1292,7 +1292,10 @@
         <xsl:otherwise><xsl:copy-of select="."/></xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
-    <xsl:for-each select="$xen">
+    <!-- xen:cpus first, where the reader puts it, so that reading back and writing again is a
+         fixpoint whatever the order of the settings in the input. -->
+    <xsl:for-each select="$xen[self::xen:cpus] | $xen[not(self::xen:cpus)]">
+      <xsl:sort select="number(not(self::xen:cpus))" data-type="number"/>
       <xsl:variable name="key" select="local-name()"/>
       <xsl:if test="not($derived[self::l/*[1][self::a] = $key]
                         and not(contains($multi-keys, concat(' ', $key, ' ')))
