@@ -38,7 +38,8 @@ GOAL = 5.0
 
 
 def corpus_dir(arg: str | None) -> Path:
-    for candidate in (arg, os.environ.get("XLATE_LIBVIRT_CORPUS"), REPO.parent / "shared" / "corpus" / "libvirt-sexpr"):
+    default = REPO.parent / "shared" / "corpus" / "libvirt-sexpr"
+    for candidate in (arg, os.environ.get("XLATE_LIBVIRT_CORPUS"), default):
         if candidate and (Path(candidate) / "manifest.tsv").is_file():
             return Path(candidate)
     sys.exit("libvirt SEXPR corpus not found: pass --corpus DIR or set XLATE_LIBVIRT_CORPUS")
@@ -93,10 +94,12 @@ def main() -> int:
         "write": size(write_sexpr(t) for t in trees) / best["write"] / 1e6,
     }
     ratio = mbs["ours"] / mbs["sexpdata"]
+    lxml_version = ".".join(map(str, etree.LXML_VERSION[:3]))
+    libxml2_version = ".".join(map(str, etree.LIBXML_VERSION))
     print(f"machine: {platform.machine()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-          f"lxml {'.'.join(map(str, etree.LXML_VERSION))}, libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))}, "
-          f"sexpdata {sexpdata.__version__}")
-    print(f"corpus: {len(texts)} files, {size(texts)} bytes; sexpdata accepts {len(common)} files, {size(common)} bytes")
+          f"lxml {lxml_version}, libxml2 {libxml2_version}, sexpdata {sexpdata.__version__}")
+    print(f"corpus: {len(texts)} files, {size(texts)} bytes; "
+          f"sexpdata accepts {len(common)} files, {size(common)} bytes")
     print(f"read_sexpr       {mbs['ours']:7.2f} MB/s")
     print(f"sexpdata.loads   {mbs['sexpdata']:7.2f} MB/s")
     print(f"ratio            {ratio:7.2f}x (goal >= {GOAL:g}x)")

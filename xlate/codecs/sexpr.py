@@ -65,14 +65,17 @@ def _cls(chars: str, extra: str = "", negate: bool = False) -> str:
 
 _ATOM_START = _cls(_ATOM_START_CHARS)
 _ATOM_CONT = _cls(_WS + _SEPARATORS + "#", negate=True)
-_STRING = r"""'(?:[^'\\]++|\\.)*+'|"(?:[^"\\]++|\\.)*+\""""
-_COMMENT = r"\#[^\n]*+"
-_ATOM = _ATOM_START + _ATOM_CONT + "*+"
+# A string after its opening quote; "unrolled" so that it scans in linear time.
+_SQ_REST = r"[^'\\]*(?:\\.[^'\\]*)*'"
+_DQ_REST = r'[^"\\]*(?:\\.[^"\\]*)*"'
+_STRING = "'" + _SQ_REST + '|"' + _DQ_REST
+_COMMENT = r"\#[^\n]*"
+_ATOM = _ATOM_START + _ATOM_CONT + "*"
 
 # The token-by-token reader: one group per kind of token.
 _T_WS, _T_OPEN, _T_CLOSE, _T_STRING, _T_COMMENT, _T_ATOM, _T_BAD = range(1, 8)
 _TOKEN = re.compile(
-    "([ \\t\\n\\v\\f\\r]++)|(\\()|(\\))|(" + _STRING + ")|(" + _COMMENT + ")|(" + _ATOM + ")|(.)",
+    "([ \\t\\n\\v\\f\\r]+)|(\\()|(\\))|(" + _STRING + ")|(" + _COMMENT + ")|(" + _ATOM + ")|(.)",
     re.DOTALL,
 )
 
@@ -91,10 +94,10 @@ _IN_ATOM = _cls(_WS + _SEPARATORS + "#'\"", negate=True)
 _NOT_DELIMITER = _cls(_WS + "()", negate=True)
 _SPLIT = re.compile(
     "(" + _cls(_WS + "()" + _PLAIN_CHARS, negate=True) + "(?:"
-    + "(?<=')(?<!" + _NOT_DELIMITER + "')(?:[^'\\\\]++|\\\\.)*+'"
-    + "|(?<=\")(?<!" + _NOT_DELIMITER + "\")(?:[^\"\\\\]++|\\\\.)*+\""
-    + "|(?<=\\#)[^\\n]*+"
-    + "|(?<=" + _cls(_ATOM_SEPARATORS) + ")" + _ATOM_CONT + "*+"
+    + "(?<=')(?<!" + _NOT_DELIMITER + "')" + _SQ_REST
+    + "|(?<=\")(?<!" + _NOT_DELIMITER + "\")" + _DQ_REST
+    + "|(?<=\\#)[^\\n]*"
+    + "|(?<=" + _cls(_ATOM_SEPARATORS) + ")" + _ATOM_CONT + "*"
     + "|(?<!" + _IN_ATOM + ".)"
     + "))",
     re.DOTALL,
@@ -103,7 +106,7 @@ _SPLIT = re.compile(
 # For _split_simple: runs hold only whitespace, parentheses and ASCII atoms;
 # a string (NUL in the joined runs) must not follow an atom character, else
 # its quote was inside the atom.
-_INDENT = re.compile("\n[ \t]++")
+_INDENT = re.compile("\n[ \t]+")
 _RUN_BYTES = (_WS + "()\x00" + _PLAIN_CHARS).encode("ascii")
 _QUOTE_IN_ATOM = re.compile("\x00(?<=" + _cls(_PLAIN_CHARS) + "\x00)")
 
@@ -119,11 +122,11 @@ _SIMPLE_ESCAPES = {
 }
 _E_BYTES, _E_SIMPLE, _E_BADX, _E_OTHER, _E_TEXT = range(1, 6)
 _ESCAPE = re.compile(
-    r"((?:\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{1,3}))++)"  # a run of byte escapes
+    r"((?:\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{1,3}))+)"  # a run of byte escapes
     r"|\\([abtnvfr\\'\"])"
     r"|\\(x)"
     r"|\\(.)"
-    r"|([^\\]++)",
+    r"|([^\\]+)",
     re.DOTALL,
 )
 _ONE_BYTE = re.compile(r"\\(?:x([0-9A-Fa-f]{1,2})|([0-7]{1,3}))")
@@ -249,13 +252,14 @@ def _split_simple(text: str) -> Optional[tuple]:
     if (
         not len(parts) % 2
         or not runs.isascii()
-        or runs.encode("ascii").translate(None, _RUN_BYTES)  # what is left is not whitespace, parentheses or plain
+        or runs.encode("ascii").translate(None, _RUN_BYTES)  # left: not whitespace, parenthesis, atom
         or _QUOTE_IN_ATOM.search(runs)
     ):
         return None
     strings = parts[1::2]
     if strings:
-        strings = ("<s>" + _xml_text("\x00".join(strings)).replace("\x00", "</s>\x00<s>") + "</s>").split("\x00")
+        strings = _xml_text("\x00".join(strings)).replace("\x00", "</s>\x00<s>")
+        strings = ("<s>" + strings + "</s>").split("\x00")
     return runs, strings
 
 
@@ -350,10 +354,10 @@ def _unescape_xml(body: str, offset: int) -> str:
             value = _SIMPLE_ESCAPES[m.group(kind)]
         elif kind == _E_BYTES:
             value = _decode_bytes(m.group(kind), at)
-        elif kind == _E_BADX:
-            raise _Problem(at, "invalid escape '\\x': a hexadecimal digit must follow")
-        else:  # unknown escape: xend means to keep it as written
+        elif kind == _E_OTHER:  # an unknown escape: xend means to keep it as written
             return _xml_text(m.group())
+        else:  # _E_BADX
+            raise _Problem(at, "invalid escape '\\x': a hexadecimal digit must follow")
         _check_xml_chars(value, at, "escape")
         return _xml_text(value).replace("\n", "&#10;")
 
@@ -369,7 +373,9 @@ def _decode_bytes(escapes: str, offset: int) -> str:
     for m in _ONE_BYTE.finditer(escapes):
         value = int(m.group(1), 16) if m.group(1) else int(m.group(2), 8)
         if value > 0xFF:
-            raise _Problem(offset + m.start(), f"octal escape '{m.group()}' is out of range (largest is \\377)")
+            raise _Problem(
+                offset + m.start(), f"octal escape '{m.group()}' is out of range (largest is \\377)"
+            )
         data.append(value)
     try:
         return data.decode("utf-8")
