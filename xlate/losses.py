@@ -7,7 +7,6 @@ losses with ``<xsl:message>xlate:loss|CODE|PATH|DETAIL</xsl:message>``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Dict, NamedTuple, Optional
 
 from .errors import format_location
@@ -32,8 +31,9 @@ CATALOGUE: Dict[str, LossKind] = {
 }
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
+    """One thing a conversion could not carry over (immutable; cheap to create)."""
+
     code: str
     severity: str
     path: str
@@ -48,7 +48,7 @@ class Loss:
         return f"{where}{severity or self.severity}: {self.message} [{self.code}]"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
 class UnknownLossCode(Exception):
