@@ -19,6 +19,7 @@ from .errors import (
     ValidationError,
     XlateError,
 )
+from .limits import Limits
 from .losses import CATALOGUE, Loss
 
 __version__ = "0.1.0"
@@ -28,6 +29,7 @@ __all__ = [
     "ConversionError",
     "FormatError",
     "LimitError",
+    "Limits",
     "Loss",
     "LossError",
     "Options",

@@ -18,12 +18,15 @@ from __future__ import annotations
 import os
 import sys
 from collections import deque
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .errors import LossError, UsageError, XlateError
 from .formats import REGISTRY, FormatInfo
 from .files import ReadError, WriteError, atomic_writer, read_input, write_atomic  # noqa: F401 (API)
+from .limits import Limits
+from .limits import resolve as resolve_limits
 from .report import OutOfDate, OutputConflict, message_record
 
 #: statuses of a :class:`FileResult`
@@ -133,6 +136,7 @@ class Options:
     check: bool = False
     diff: bool = False
     durable: bool = False  # fsync each output (one -o output always is)
+    limits: Optional[Limits] = None  # bounds on each input (None: the defaults)
 
 
 @dataclass
@@ -170,8 +174,9 @@ def plan(
 
     A directory contributes its files recursively (see :func:`wanted_in_directory`) and keeps
     its layout under ``out_dir``; a file given by name goes to ``out_dir/NAME`` with the
-    target's extension. Two inputs writing one output, or an output that is its own input,
-    fail before anything is converted.
+    target's extension. Of two inputs writing one output the second fails, and so does an
+    input whose output would be the input itself. A generator: a large batch is planned as
+    it is converted, never held whole.
     """
     to = REGISTRY[to].name
     if output is not None and out_dir is not None:
@@ -231,12 +236,13 @@ def convert_one(task: Task, opts: Options) -> FileResult:
 
     result = FileResult(task.input, task.output, FAILED, to=opts.to)
     try:
-        data, file = read_input(task.input)
+        limits = resolve_limits(opts.limits)
+        data, file = read_input(task.input, limits.max_input_bytes)
         try:
             converted = convert(
                 data, to=opts.to, src=opts.src, strict=opts.strict, keep_xen=opts.keep_xen,
                 xend_version=opts.xend_version, pretty=opts.pretty, validate=opts.validate,
-                file=file,
+                file=file, limits=limits,
             )
         except LossError as exc:  # --strict: each loss is an error of its own
             result.messages = [message_record(l, input=task.input, severity="error") for l in exc.losses]
@@ -344,6 +350,7 @@ def convert_files(
     validate: bool = False,
     check: bool = False,
     diff: bool = False,
+    limits: Optional[Limits] = None,
 ) -> Iterator[FileResult]:
     """Convert files and directories; yields one :class:`FileResult` per input file, in order.
 
@@ -351,35 +358,49 @@ def convert_files(
     file of a single input. ``check``: write nothing, report outputs that would change
     (status ``would-change``); ``diff``: the same, with a unified diff in each result. Outputs
     equal to the existing file are not rewritten (status ``unchanged``). ``jobs``: worker
-    processes (default: all cores; 1 converts in this process).
+    processes (default: all cores; 1 converts in this process). ``limits``: bounds on each
+    input (:class:`xlate.Limits`; default: its documented defaults).
     """
     opts = Options(REGISTRY[to].name, src, strict, keep_xen, xend_version, pretty, validate, check, diff,
-                   durable=output is not None)
+                   durable=output is not None, limits=resolve_limits(limits))
     if out_dir is None and output is None:
         raise UsageError("batch conversion needs --out-dir or -o")
     _MADE_DIRS.clear()  # directories may have gone since an earlier batch in this process
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(f"-j/--jobs must be at least 1, not {jobs}")
-    items = list(plan(inputs, to=opts.to, out_dir=out_dir, output=output, src=opts.src))
-    n_tasks = sum(1 for item in items if isinstance(item, Task))
-    if jobs == 1 or n_tasks <= 1:
-        for item in items:
+    planned = plan(inputs, to=opts.to, out_dir=out_dir, output=output, src=opts.src)
+    if jobs == 1:
+        for item in planned:
             yield item if isinstance(item, FileResult) else convert_one(item, opts)
         return
-    yield from _parallel(items, opts, min(jobs, n_tasks), n_tasks)
+    # Plan a bounded way ahead: enough to size the chunks of a small batch, never the whole
+    # of a large one (memory stays flat; workers are forked before the rest is planned).
+    lookahead = jobs * IN_FLIGHT_PER_WORKER * CHUNK_MAX
+    head = list(islice(planned, lookahead))
+    n_tasks = sum(1 for item in head if isinstance(item, Task))
+    if len(head) < lookahead:  # the whole batch
+        if n_tasks <= 1:
+            for item in head:
+                yield item if isinstance(item, FileResult) else convert_one(item, opts)
+            return
+        jobs = min(jobs, n_tasks)
+        size = max(1, min(CHUNK_MAX, -(-n_tasks // (jobs * IN_FLIGHT_PER_WORKER))))
+    else:
+        size = CHUNK_MAX
+    yield from _parallel(chain(head, planned), opts, jobs, size)
 
 
-def _parallel(items: List[Any], opts: Options, jobs: int, n_tasks: int) -> Iterator[FileResult]:
-    """Chunks of tasks to a pool of worker processes; results yielded in input order.
+def _parallel(items: Iterable[Any], opts: Options, jobs: int, size: int) -> Iterator[FileResult]:
+    """Chunks of ``size`` tasks to ``jobs`` worker processes; results yielded in input order.
 
-    At most ``IN_FLIGHT_PER_WORKER`` chunks per worker are queued at any time, so neither the
-    queue nor the finished-but-not-yet-reported results grow with the number of files. A
-    worker that dies (killed, out of memory) raises ``BrokenProcessPool`` instead of hanging.
+    At most ``IN_FLIGHT_PER_WORKER`` chunks per worker are queued at any time, and ``items``
+    is consumed only as fast as results come back, so neither the plan, nor the queue, nor
+    the finished-but-not-yet-reported results grow with the number of files. A worker that
+    dies (killed, out of memory) raises ``BrokenProcessPool`` instead of hanging.
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(CHUNK_MAX, -(-n_tasks // (jobs * IN_FLIGHT_PER_WORKER))))
     limit = jobs * IN_FLIGHT_PER_WORKER
     pending: Deque[Any] = deque()  # a list of ready results, or a Future of a list
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
@@ -406,7 +427,7 @@ def _parallel(items: List[Any], opts: Options, jobs: int, n_tasks: int) -> Itera
     pool.shutdown(wait=True)
 
 
-def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
+def _chunks(items: Iterable[Any], size: int) -> Iterator[List[Any]]:
     """Consecutive runs of tasks, at most ``size`` long; a planning failure is its own run."""
     run: List[Any] = []
     for item in items:

@@ -107,6 +107,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", dest="msg_format", choices=("text", "json"), default="text",
                    help="messages on stderr as text lines (default) or as one JSON report")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("--limit", action="append", metavar="NAME=N",
+                   help="change a bound on each input: input (bytes), depth, atom, attribute, devices, "
+                        "elements; N may end in K, M or G (docs/security.md has the defaults)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,11 +268,11 @@ def _cmd_convert(args, rep: _Reporter) -> None:
     outputs: List[bytes] = []
     for name in args.inputs:
         try:
-            data, file = _read_input(name)
+            data, file = _read_input(name, args.limits.max_input_bytes)
             result = convert(
                 data, to=args.to, src=args.src, strict=args.strict, keep_xen=args.keep_xen,
                 xend_version=args.xend_version, pretty=not args.compact,
-                validate=args.validate, file=file,
+                validate=args.validate, file=file, limits=args.limits,
             )
         except LossError as exc:  # --strict: every loss is an error
             rep.losses(exc.losses, input=name, as_errors=True)
@@ -313,6 +316,7 @@ def _convert_batch(args, rep: _Reporter) -> None:
         args.inputs, to=args.to, out_dir=args.out_dir, output=args.output, jobs=args.jobs,
         src=args.src, strict=args.strict, keep_xen=args.keep_xen, xend_version=args.xend_version,
         pretty=not args.compact, validate=args.validate, check=args.check, diff=args.diff,
+        limits=args.limits,
     )
     try:
         for result in results:
@@ -365,9 +369,9 @@ def _cmd_validate(args, rep: _Reporter) -> None:
     for name in _expand(args.inputs, rep):
         fmt = None
         try:
-            data, file = _read_input(name)
-            fmt = args.fmt or detect(data, file=file)
-            problems = validate(data, fmt=fmt, file=file)
+            data, file = _read_input(name, args.limits.max_input_bytes)
+            fmt = args.fmt or detect(data, file=file, limits=args.limits)
+            problems = validate(data, fmt=fmt, file=file, limits=args.limits)
         except XlateError as exc:
             rep.error(exc, name)
             rep.file(_file_record(name, None, fmt, None, "failed", 0, 1))
@@ -384,8 +388,8 @@ def _cmd_detect(args, rep: _Reporter) -> None:
 
     for name in _expand(args.inputs, rep):
         try:
-            data, file = _read_input(name)
-            fmt = detect(data, file=file)
+            data, file = _read_input(name, args.limits.max_input_bytes)
+            fmt = detect(data, file=file, limits=args.limits)
         except XlateError as exc:
             rep.error(exc, name)
             rep.file(_file_record(name, None, None, None, "failed", 0, 1))
@@ -402,14 +406,15 @@ def _cmd_diff(args, rep: _Reporter) -> None:
     sides = []
     for name in (args.a, args.b):
         try:
-            sides.append(_read_input(name))
+            sides.append(_read_input(name, args.limits.max_input_bytes))
         except XlateError as exc:
             rep.error(exc, name)
     if rep.failed:
         return
     (data_a, file_a), (data_b, file_b) = sides
     try:
-        result = diff(data_a, data_b, file_a=file_a, file_b=file_b, ignore_xen=args.ignore_xen)
+        result = diff(data_a, data_b, file_a=file_a, file_b=file_b, ignore_xen=args.ignore_xen,
+                      limits=args.limits)
     except XlateError as exc:
         rep.error(exc)
         return
@@ -444,6 +449,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     code = EXIT_OK
     try:
         args = _build_parser().parse_args(argv)
+        if hasattr(args, "limit"):
+            from .limits import from_specs
+
+            args.limits = from_specs(args.limit)
         rep.setup(args)
         _COMMANDS[args.command](args, rep)
         code = EXIT_INTERNAL if rep.internal else EXIT_FAIL if rep.failed else EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from .limits import Limits
 from .losses import Loss, make_loss
 
 
@@ -18,12 +19,15 @@ class Options:
     xend_version:  the xend config dialect for SEXPR (1 = 3.0.2, 2 = 3.0.3, 3 = 3.0.4,
                    4 = 3.1.0); ``None`` means the newest libvirt behaviour.
     pretty:        indent the output.
+    limits:        bounds on the input (size, nesting, atom and attribute lengths, devices);
+                   see :class:`xlate.limits.Limits` for the defaults.
     """
 
     strict: bool = False
     keep_xen: bool = False
     xend_version: Optional[int] = None
     pretty: bool = True
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass

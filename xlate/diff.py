@@ -17,7 +17,9 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from lxml import etree
 
-from .context import Context
+from .context import Context, Options
+from .limits import Limits
+from .limits import resolve as resolve_limits
 from .losses import Loss
 
 XEN_NS = "urn:xlate:xen:1"
@@ -82,15 +84,18 @@ def _show(value: Optional[str]) -> str:
 def diff(
     a: Data, b: Data, *, src_a: Optional[str] = None, src_b: Optional[str] = None,
     file_a: Optional[str] = None, file_b: Optional[str] = None, ignore_xen: bool = False,
+    limits: Optional[Limits] = None,
 ) -> DiffResult:
     """Compare two configurations by meaning; formats are detected unless given.
 
     ``ignore_xen`` compares only what core XML carries (what libvirt sees): Xen-only settings
-    in the ``xen:`` namespace are left out on both sides.
+    in the ``xen:`` namespace are left out on both sides. ``limits`` bounds each input
+    (:class:`xlate.Limits`; default: its documented defaults).
     """
     from .api import read_hub
 
-    ctx_a, ctx_b = Context(file=file_a), Context(file=file_b)
+    options = Options(limits=resolve_limits(limits))
+    ctx_a, ctx_b = Context(options=options, file=file_a), Context(options=options, file=file_b)
     hub_a, fmt_a = read_hub(a, src=src_a, ctx=ctx_a)
     hub_b, fmt_b = read_hub(b, src=src_b, ctx=ctx_b)
     return DiffResult(diff_trees(hub_a, hub_b, ignore_xen=ignore_xen), fmt_a, fmt_b,

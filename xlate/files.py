@@ -11,7 +11,7 @@ import sys
 from contextlib import contextmanager
 from typing import IO, Iterator, Optional, Tuple
 
-from .errors import XlateError
+from .errors import LimitError, XlateError
 
 
 class ReadError(XlateError):
@@ -22,17 +22,32 @@ class WriteError(XlateError):
     """An output cannot be written."""
 
 
-def read_input(name: str) -> Tuple[bytes, str]:
-    """The bytes of file ``name`` (``-`` is stdin) and the name to use in messages."""
-    if name == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
+def read_input(name: str, max_bytes: Optional[int] = None) -> Tuple[bytes, str]:
+    """The bytes of file ``name`` (``-`` is stdin) and the name to use in messages.
+
+    With ``max_bytes``, at most that many bytes are read: a larger input (or an endless one,
+    such as ``/dev/zero``) raises :class:`LimitError` without being read whole.
+    """
+    file = "<stdin>" if name == "-" else name
     try:
-        with open(name, "rb") as fh:
-            return fh.read(), name
+        if name == "-":
+            data = _read(sys.stdin.buffer, max_bytes)
+        else:
+            with open(name, "rb") as fh:
+                data = _read(fh, max_bytes)
     except IsADirectoryError:
         raise ReadError("is a directory", file=name) from None
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise LimitError(
+            f"input is over the limit of {max_bytes} bytes (max_input_bytes; --limit input=N)", file=file
+        )
+    return data, file
+
+
+def _read(fh: IO[bytes], max_bytes: Optional[int]) -> bytes:
+    return fh.read() if max_bytes is None else fh.read(max_bytes + 1)
 
 
 def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:

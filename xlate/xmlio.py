@@ -1,12 +1,15 @@
 """Safe XML I/O: the one parser configuration, the serializer, and the stylesheet runner.
 
 Every XML document xlate reads goes through :func:`parse_xml`: no DTD (so no entities, no
-external entities, no entity bombs), no network, no XInclude, bounded size and depth (libxml2's
-default limits without XML_PARSE_HUGE). Every stylesheet runs with file and network access denied.
+external entities, no entity bombs), no network, no XInclude, bounded size, depth, text and
+attribute lengths and device count (:class:`xlate.limits.Limits`), and the encoding checked
+first so that invalid bytes are reported by byte offset. Every stylesheet runs with file and
+network access denied.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 from typing import Dict, Optional, Tuple, Union
@@ -15,73 +18,192 @@ from lxml import etree
 
 from .context import Context
 from .errors import ConversionError, LimitError, ParseError, UnsafeInputError
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import LIBXML2_DEPTH, Limits, check_hub, check_size, check_xml_text, check_xml_tree
+from .limits import resolve as resolve_limits
 
 XEN_NS = "urn:xlate:xen:1"
 NAMESPACES = {"xen": XEN_NS}
 XSLT_DIR = Path(__file__).resolve().parent / "xslt"
 
-MAX_INPUT_BYTES = 16 * 1024 * 1024
+#: The default input size limit (``Limits.max_input_bytes``).
+MAX_INPUT_BYTES = DEFAULT_LIMITS.max_input_bytes
 
 _ENCODING_DECL = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*(['\"])[^'\"]*\2", re.S)
 
 
-def _parser() -> etree.XMLParser:
+def _parser(huge: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
         no_network=True,
-        huge_tree=False,
+        huge_tree=huge,
         remove_blank_text=True,
         collect_ids=False,
     )
 
 
 def parse_xml(
-    data: Union[bytes, str], *, file: Optional[str] = None, max_bytes: int = MAX_INPUT_BYTES
+    data: Union[bytes, str],
+    *,
+    file: Optional[str] = None,
+    limits: Optional[Limits] = None,
+    max_bytes: Optional[int] = None,
 ) -> etree._ElementTree:
-    """Parse untrusted XML safely; raise :class:`ParseError` (with line and column) on bad input."""
+    """Parse untrusted XML safely; raise :class:`ParseError` (with line and column) on bad input.
+
+    ``limits`` (default: :class:`xlate.limits.Limits`'s defaults) bounds the input; going over
+    raises :class:`LimitError`. ``max_bytes`` overrides ``limits.max_input_bytes``.
+    """
+    limits = resolve_limits(limits)
+    if max_bytes is not None:
+        limits = limits.with_(max_input_bytes=max_bytes)
     if isinstance(data, str):
         # A str is already decoded: an encoding declaration would contradict it.
-        data = _ENCODING_DECL.sub(r"\1", data, count=1).encode("utf-8")
-    if len(data) > max_bytes:
-        raise LimitError(f"input is {len(data)} bytes, over the limit of {max_bytes}", file=file)
-    if _has_doctype(data):
+        check_size(data, limits, file)
+        data = encode_text(_ENCODING_DECL.sub(r"\1", data, count=1), file=file)
+    check_size(data, limits, file)
+    text = decode_xml(data, file=file)
+    if _has_doctype(text):
         raise UnsafeInputError(
             "DOCTYPE declarations are not allowed (no DTDs, no entities)", file=file, line=1, col=1
         )
-    parser = _parser()
+    check_xml_text(text, limits, file)
+    del text
+    huge = limits.max_depth > LIBXML2_DEPTH
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser(huge))
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (None, None)
         message = (exc.msg or "malformed XML").strip()
         # libxml2 appends ", line N, column M" to its messages; we print the position ourselves.
         message = re.sub(r",? line \d+, column \d+$", "", message)
         if message.startswith("Excessive depth"):
-            raise LimitError("elements nested deeper than 256 levels", file=file, line=line, col=col) from None
+            depth = limits.max_depth if not huge else 2048
+            raise LimitError(
+                f"elements nested deeper than {min(depth, limits.max_depth)} levels "
+                "(max_depth; --limit depth=N)",
+                file=file, line=line, col=col,
+            ) from None
         raise ParseError(message, file=file, line=line, col=col) from None
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         raise UnsafeInputError(
             "DOCTYPE declarations are not allowed (no DTDs, no entities)", file=file, line=1, col=1
         )
+    check_xml_tree(tree, limits, len(data), file)
+    check_hub(tree, limits, file)
     return tree
 
 
-_ROOT_START = re.compile(rb"<[A-Za-z_:]")
-_DOCTYPE = b"<!DOCTYPE"
-_DOCTYPE_UTF16 = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+# --------------------------------------------------------------------------------------------
+# Encodings
+# --------------------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "UTF-8", "utf-8"),
+    (codecs.BOM_UTF32_LE, "UTF-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "UTF-32", "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "UTF-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "UTF-16", "utf-16-be"),
+)
+# Without a byte order mark, how '<?' starts in each encoding (XML 1.0 appendix F).
+_NO_BOM = (
+    (b"<\0\0\0", "UTF-32", "utf-32-le"),
+    (b"\0\0\0<", "UTF-32", "utf-32-be"),
+    (b"<\0?\0", "UTF-16", "utf-16-le"),
+    (b"\0<\0?", "UTF-16", "utf-16-be"),
+)
+_DECLARED = re.compile(rb"<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._:-]*)[\"']")
 
 
-def _has_doctype(data: bytes) -> bool:
-    """True when a DOCTYPE precedes the root element: refused before libxml2 sees it."""
-    at = data.find(_DOCTYPE)
-    if at >= 0:
-        root = _ROOT_START.search(data)
-        if root is None or at < root.start():
-            return True
-    return any(needle in data for needle in _DOCTYPE_UTF16)
+def _encoding_of(data: bytes) -> Tuple[str, str, int]:
+    """(name to show, Python codec, length of the byte order mark) of an XML document."""
+    for bom, label, codec in _BOMS:
+        if data.startswith(bom):
+            return label, codec, len(bom)
+    for head, label, codec in _NO_BOM:
+        if data.startswith(head):
+            return label, codec, 0
+    declared = _DECLARED.match(data, 0, 512) if data.startswith(b"<?xml") else None
+    if declared is None:
+        return "UTF-8", "utf-8", 0
+    label = declared.group(1).decode("ascii")
+    if label.upper().replace("_", "-") in ("UTF-16", "UTF-32", "UCS-2", "UCS-4", "ISO-10646-UCS-2",
+                                          "ISO-10646-UCS-4"):
+        # A two/four-byte encoding declared in one-byte characters cannot be right.
+        raise ParseError(f"the document declares encoding {label} but is not written in it",
+                         line=1, col=declared.start(1) + 1)
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        raise ParseError(f"unsupported encoding {label!r}", line=1, col=declared.start(1) + 1) from None
+    return label, codec, 0
+
+
+def decode_xml(data: bytes, *, file: Optional[str] = None) -> str:
+    """The text of an XML document, decoded as its byte order mark, its first bytes or its
+    declaration say (UTF-8 by default); invalid bytes raise :class:`ParseError` naming the
+    byte offset, with line and column."""
+    try:
+        label, codec, skip = _encoding_of(data)
+    except ParseError as exc:
+        raise exc.located(file)
+    return _decode(data, label, codec, skip, file)
+
+
+def decode_utf8(data: bytes, *, file: Optional[str] = None) -> str:
+    """UTF-8 text (a leading byte order mark is dropped); invalid bytes raise
+    :class:`ParseError` naming the byte offset, with line and column."""
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    return _decode(data, "UTF-8", "utf-8", skip, file)
+
+
+def _decode(data: bytes, label: str, codec: str, skip: int, file: Optional[str]) -> str:
+    try:
+        return codecs.decode(memoryview(data)[skip:], codec)
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        bad = data[offset : skip + max(exc.end, exc.start + 1)][:4]
+        shown = " ".join(f"0x{b:02X}" for b in bad) or "end of input"
+        before = codecs.decode(memoryview(data)[skip:offset], codec)
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        what = "byte" if len(bad) == 1 else "bytes"
+        raise ParseError(
+            f"invalid {label} at byte offset {offset}: {what} {shown} ({exc.reason})",
+            file=file, line=line, col=col,
+        ) from None
+
+
+def encode_text(text: str, *, file: Optional[str] = None) -> bytes:
+    """A str as UTF-8; an unpaired surrogate (not a character) raises :class:`ParseError`."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        before = text[: exc.start]
+        line = before.count("\n") + 1
+        col = exc.start - (before.rfind("\n") + 1) + 1
+        raise ParseError(
+            f"not text: unpaired surrogate U+{ord(text[exc.start]):04X} at character offset {exc.start}",
+            file=file, line=line, col=col,
+        ) from None
+
+
+_PROLOG_ITEM = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+
+
+def _has_doctype(text: str) -> bool:
+    """True when the prolog (what comes before the root element, after comments and
+    processing instructions) holds a ``<!DOCTYPE``: refused before libxml2 sees it."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    while True:
+        m = _PROLOG_ITEM.match(text, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+    return text.startswith("<!DOCTYPE", pos)
 
 
 def serialize_xml(tree: Union[etree._ElementTree, etree._Element], *, pretty: bool = True) -> bytes:
@@ -150,6 +272,19 @@ def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
 _INDEXED = re.compile(r"^\((.+)\)\[(\d+)\]$")
 
 
+_XPATHS: Dict[str, etree.XPath] = {}
+
+
+def _compiled(expr: str) -> etree.XPath:
+    """Stylesheets report the same few XPaths again and again: compile each once."""
+    xpath = _XPATHS.get(expr)
+    if xpath is None:
+        if len(_XPATHS) > 256:
+            _XPATHS.clear()
+        xpath = _XPATHS[expr] = etree.XPath(expr, namespaces=NAMESPACES)
+    return xpath
+
+
 class _NodeFinder:
     """Resolves the XPaths in stylesheet messages to a readable path and a source line.
 
@@ -159,6 +294,10 @@ class _NodeFinder:
     def __init__(self, tree: etree._ElementTree) -> None:
         self.tree = tree
         self.sets: Dict[str, list] = {}
+        self.root = "/" + etree.QName(tree.getroot()).localname
+        # A tree made by a stylesheet (a hub read from SEXPR, say) has only the stylesheet's
+        # line numbers: no position is better than a wrong one.
+        self.has_lines = not isinstance(tree, etree._XSLTResultTree)
 
     def locate(self, path: str) -> Tuple[str, Optional[int]]:
         if not path.startswith(("/", "(")):
@@ -166,31 +305,35 @@ class _NodeFinder:
         node = self._find(path)
         if node is None:
             return path, None
-        element = node if isinstance(node, etree._Element) else node.getparent()
+        if isinstance(node, etree._Element):
+            return self._readable(node), node.sourceline if self.has_lines else None
+        element = node.getparent()  # an attribute or a text node
         if element is None:
             return path, None
-        readable = self._readable(element)
-        if element is not node:  # an attribute or a text node
-            attr = getattr(node, "attrname", None)
-            readable += f"/@{attr}" if attr else ""
-        return readable, element.sourceline
+        attr = getattr(node, "attrname", None)
+        line = element.sourceline if self.has_lines else None
+        return self._readable(element) + (f"/@{attr}" if attr else ""), line
 
     def _find(self, path: str):
-        indexed = _INDEXED.match(path)
+        indexed = _INDEXED.match(path) if path[0] == "(" else None
         try:
             if indexed:
                 expr, index = indexed.group(1), int(indexed.group(2))
-                if expr not in self.sets:
-                    self.sets[expr] = self.tree.xpath(expr, namespaces=NAMESPACES)
-                found = self.sets[expr][index - 1 : index]
+                found = self.sets.get(expr)
+                if found is None:
+                    found = self.sets[expr] = _compiled(expr)(self.tree)
+                found = found[index - 1 : index]
             else:
-                found = self.tree.xpath(path, namespaces=NAMESPACES)
+                found = _compiled(path)(self.tree)
         except etree.XPathError:
             return None
         return found[0] if isinstance(found, list) and found else None
 
     def _readable(self, element: etree._Element) -> str:
         rel = self.tree.getelementpath(element)
-        root = etree.QName(self.tree.getroot()).localname
-        text = f"/{root}" if rel == "." else f"/{root}/{rel}"
-        return text.replace("{" + XEN_NS + "}", "xen:")
+        if rel == ".":
+            return self.root
+        return f"{self.root}/{rel}".replace(_XEN_CLARK, "xen:")
+
+
+_XEN_CLARK = "{" + XEN_NS + "}"

@@ -18,7 +18,7 @@ _XEN_OUTSIDE_METADATA = "//xen:*[not(ancestor::metadata)]"
 
 
 def read(data: bytes, ctx: Context) -> etree._ElementTree:
-    tree = parse_xml(data, file=ctx.file)
+    tree = parse_xml(data, file=ctx.file, limits=ctx.options.limits)
     stray = tree.xpath(_XEN_OUTSIDE_METADATA, namespaces=NAMESPACES)
     if stray:
         first = stray[0]

@@ -16,9 +16,10 @@ from lxml import etree
 
 from ..codecs.sexpr import read_sexpr, write_sexpr
 from ..context import Context
-from ..errors import ConversionError, FormatError, ParseError, XlateError
+from ..errors import ConversionError, FormatError, XlateError
 from . import sniff as detect_syntax
-from ..xmlio import run_stylesheet
+from ..limits import check_sexpr_text, check_sexpr_tree, check_size
+from ..xmlio import decode_utf8, run_stylesheet
 
 NAME = "sexpr"
 ALIASES = ("xen-sxpr",)
@@ -43,19 +44,15 @@ def _xend_version(ctx: Context) -> str:
 
 def read(data: bytes, ctx: Context) -> etree._ElementTree:
     """SEXPR text → the hub (Xen XML)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ParseError(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
-            file=ctx.file, line=line, col=col,
-        ) from None
+    limits = ctx.options.limits
+    check_size(data, limits, ctx.file)
+    text = decode_utf8(data, file=ctx.file)  # a BOM is dropped; bad bytes: ParseError with offset
+    check_sexpr_text(text, limits, ctx.file)
     repairs: List[XlateError] = []
-    root = read_sexpr(text, filename=ctx.file, recover=True, diagnostics=repairs)
+    root = read_sexpr(
+        text, filename=ctx.file, recover=True, diagnostics=repairs, max_depth=limits.max_depth
+    )
+    check_sexpr_tree(root, limits, len(text), ctx.file)
     for repair in repairs:
         ctx.loss("SXP-REPAIRED", "", repair.message, line=repair.line, col=repair.col)
     _check_root(root, ctx)
@@ -86,7 +83,10 @@ def _check_root(root: etree._Element, ctx: Context) -> None:
 def write(hub: etree._ElementTree, ctx: Context) -> bytes:
     """The hub → SEXPR text (UTF-8)."""
     tree = run_stylesheet("xen_to_sexpr.xsl", hub, ctx, **{"xend-version": _xend_version(ctx)})
-    text = write_sexpr(tree, pretty=ctx.options.pretty)
+    try:
+        text = write_sexpr(tree, pretty=ctx.options.pretty)
+    except ValueError as exc:  # a <xen:sxp> of the input that is not a codec tree
+        raise ConversionError(f"cannot write SEXPR: {exc}", file=ctx.file) from None
     if not text.endswith("\n"):
         text += "\n"
     return text.encode("utf-8")

@@ -13,7 +13,7 @@ from ..xmlio import parse_xml, serialize_xml
 
 
 def read(data: bytes, ctx: Context) -> etree._ElementTree:
-    return parse_xml(data, file=ctx.file)
+    return parse_xml(data, file=ctx.file, limits=ctx.options.limits)
 
 
 def write(hub: etree._ElementTree, ctx: Context) -> bytes:
