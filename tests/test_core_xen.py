@@ -116,3 +116,18 @@ def test_xsltproc_gives_identical_output(tmp_path, stylesheet, params):
     xslt = etree.XSLT(etree.parse(str(XSLT_DIR / stylesheet)))
     ours = xslt(etree.parse(str(doc)), **{k: etree.XSLT.strparam(v) for k, v in params.items()})
     assert bytes(ours) == proc.stdout
+
+
+def test_sexpr_to_core_names_each_sxp_key_without_stylesheet_lines():
+    sexpr = (
+        b"(vm (name 'x')(memory 256)(cpu_weight 256)(frobnicate 1 2)"
+        b"(image (linux (kernel '/k')(weird (a 1))(odd 'two words'))))"
+    )
+    result = xlate.convert(sexpr, to="core", file="g.sexpr")
+    assert [(loss.path, loss.message.split(": ", 1)[1]) for loss in result.losses] == [
+        ("/domain/os/xen:sxp", "xend settings (weird (a 1)) (odd 'two words') have no core equivalent"),
+        ("/domain/xen:cpu_weight", "Xen-only setting cpu_weight = 256 has no core equivalent"),
+        ("/domain/xen:sxp", "xend setting (frobnicate 1 2) has no core equivalent"),
+    ]
+    # The hub was made by a stylesheet: its line numbers would be the stylesheet's.
+    assert all(loss.line is None for loss in result.losses)

@@ -43,17 +43,56 @@
        $xen-settings, an XPath that is cheap to resolve (the caller prints a readable path). -->
   <xsl:template name="report-dropped">
     <xsl:for-each select="$xen-settings">
-      <xsl:variable name="value">
-        <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
-          <xsl:value-of select="concat(' = ', normalize-space(.))"/>
-        </xsl:if>
+      <xsl:variable name="what">
+        <xsl:choose>
+          <xsl:when test="self::xen:sxp">
+            <!-- SXP items xlate does not map, carried as they were: name each one. -->
+            <xsl:text>xend setting</xsl:text>
+            <xsl:if test="count(*) &gt; 1">s</xsl:if>
+            <xsl:for-each select="*">
+              <xsl:text> </xsl:text>
+              <xsl:variable name="item">
+                <xsl:apply-templates select="." mode="sxp-text"/>
+              </xsl:variable>
+              <xsl:choose>
+                <xsl:when test="string-length($item) &lt;= 60"><xsl:value-of select="$item"/></xsl:when>
+                <xsl:otherwise><xsl:value-of select="concat(substring($item, 1, 57), '...')"/></xsl:otherwise>
+              </xsl:choose>
+            </xsl:for-each>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="concat('Xen-only setting ', local-name())"/>
+            <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
+              <xsl:value-of select="concat(' = ', normalize-space(.))"/>
+            </xsl:if>
+          </xsl:otherwise>
+        </xsl:choose>
       </xsl:variable>
       <xsl:message>
         <xsl:value-of select="concat('xlate:loss|XEN-DROPPED|',
             '(//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)])[', position(), ']',
-            '|Xen-only setting ', local-name(), $value, ' has no core equivalent')"/>
+            '|', $what, substring(' has no core equivalent', 1, 99 * not(self::xen:sxp and count(*) &gt; 1)),
+            substring(' have no core equivalent', 1, 99 * (self::xen:sxp and count(*) &gt; 1)))"/>
       </xsl:message>
     </xsl:for-each>
+  </xsl:template>
+
+  <!-- A codec tree item (l, a, s) as S-expression text, for messages. -->
+  <xsl:template match="l" mode="sxp-text">
+    <xsl:text>(</xsl:text>
+    <xsl:for-each select="*">
+      <xsl:if test="position() &gt; 1"><xsl:text> </xsl:text></xsl:if>
+      <xsl:apply-templates select="." mode="sxp-text"/>
+    </xsl:for-each>
+    <xsl:text>)</xsl:text>
+  </xsl:template>
+
+  <xsl:template match="a" mode="sxp-text">
+    <xsl:value-of select="."/>
+  </xsl:template>
+
+  <xsl:template match="s" mode="sxp-text">
+    <xsl:value-of select="concat(&quot;'&quot;, ., &quot;'&quot;)"/>
   </xsl:template>
 
   <!-- keep-xen: the document element gains (or extends) <metadata> with the kept settings. -->
