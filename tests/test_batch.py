@@ -389,3 +389,40 @@ def test_workers_started_by_spawn(tmp_path, monkeypatch):
     assert [r.status for r in spawned] == [r.status for r in forked] == ["written"] * 2 + ["failed"] + ["written"] * 2
     for a, b in zip(sorted((tmp_path / "s").rglob("*.xml")), sorted((tmp_path / "f").rglob("*.xml"))):
         assert a.read_bytes() == b.read_bytes()
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_no_temporary_files(tmp_path):
+    import signal
+    import time
+
+    src = tmp_path / "many"
+    src.mkdir()
+    doc = XEN_DOC.read_text()
+    for i in range(4000):
+        (src / f"g{i:04d}.xen.xml").write_text(doc.replace("web01", f"g{i}"))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "xlate", "convert", "-q", "--to", "core", "--out-dir", "out",
+                             "-j", "2", "many"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out").glob("*.xml")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == b"xlate: interrupted\n"
+    written = list((tmp_path / "out").glob("*.xml"))
+    assert 0 < len(written) < 4000
+    assert not list((tmp_path / "out").glob(".xlate-*"))
+    for path in written:  # every output there is whole
+        assert path.read_bytes().endswith(b"</domain>\n")
+    time.sleep(0.2)
+    leftover = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == proc.pid:
+                    leftover.append(entry)
+            except OSError:
+                pass
+    assert leftover == []  # no worker outlives the command
