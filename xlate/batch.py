@@ -403,7 +403,7 @@ def _parallel(items: Iterable[Any], opts: Options, jobs: int, size: int) -> Iter
 
     limit = jobs * IN_FLIGHT_PER_WORKER
     pending: Deque[Any] = deque()  # a list of ready results, or a Future of a list
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_worker_signals)
     try:
         for chunk in _chunks(items, size):
             if isinstance(chunk[0], FileResult):
@@ -425,6 +425,15 @@ def _parallel(items: Iterable[Any], opts: Options, jobs: int, size: int) -> Iter
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the main process (which stops them) and end quietly on
+    SIGTERM (no traceback); their writes hold both back (:func:`xlate.files.write_atomic`)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[List[Any]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO, Tuple
@@ -443,7 +444,36 @@ _COMMANDS = {"convert": _cmd_convert, "validate": _cmd_validate, "detect": _cmd_
              "diff": _cmd_diff, "formats": _cmd_formats}
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM: stopped and cleaned up like Ctrl-C, reported as such (exit 143)."""
+
+
+def _on_sigterm(signum, frame) -> NoReturn:
+    raise _Terminated()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        old_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        old_sigterm = None
+    try:
+        return _main(argv)
+    finally:
+        if old_sigterm is not None:
+            signal.signal(signal.SIGTERM, old_sigterm)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail loudly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     rep = _Reporter()
     args = None
     code = EXIT_OK
@@ -457,19 +487,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _COMMANDS[args.command](args, rep)
         code = EXIT_INTERNAL if rep.internal else EXIT_FAIL if rep.failed else EXIT_OK
         rep.finish(args, code)
+        sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
     except UsageError as exc:
         print(f"xlate: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except XlateError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_FAIL
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, _Terminated):
+            print("xlate: terminated", file=sys.stderr)
+            return 128 + signal.SIGTERM
         print("xlate: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (xlate ... | head): stop quietly, like other Unix tools.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
+        return EXIT_FAIL
+    except OSError as exc:  # stdout cannot be written (a full disk, a closed terminal)
+        _quiet_stdout()
+        where = f"{exc.filename}: " if exc.filename else "standard output: "
+        print(f"xlate: error: {where}cannot write: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAIL
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)

@@ -7,6 +7,7 @@ single-file command line goes through here.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from typing import IO, Iterator, Optional, Tuple
@@ -51,9 +52,29 @@ def _read(fh: IO[bytes], max_bytes: Optional[int]) -> bytes:
 
 
 def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
-    with atomic_writer(path, durable=durable) as fh:
+    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
+
+    SIGINT and SIGTERM are held back while the file is written (their handlers run right
+    after), so an interrupted run leaves no temporary file behind either.
+    """
+    with signals_deferred(), atomic_writer(path, durable=durable) as fh:
         fh.write(data)
+
+
+_DEFERRED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM for the block (POSIX; elsewhere a no-op)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextmanager

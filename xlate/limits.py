@@ -31,6 +31,9 @@ MAX_DEPTH_CEILING = 2000
 #: libxml2's own nesting limit without XML_PARSE_HUGE.
 LIBXML2_DEPTH = 256
 
+#: libxml2's own limit on one text node or attribute value without XML_PARSE_HUGE.
+LIBXML2_TEXT = 10_000_000
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -118,6 +121,14 @@ def from_specs(specs: Optional[Iterable[str]], base: Limits = DEFAULT) -> Limits
     return replace(base, **changes) if changes else base
 
 
+def needs_huge_tree(limits: Limits) -> bool:
+    """Whether libxml2 must parse with XML_PARSE_HUGE: its own limits without it (256 levels,
+    10,000,000 characters per text or attribute) are below what ``limits`` allows. Our checks
+    enforce ``limits`` either way."""
+    longest = max(limits.max_atom_chars, limits.max_attribute_chars)
+    return limits.max_depth > LIBXML2_DEPTH or longest > LIBXML2_TEXT
+
+
 def resolve(limits: Optional[Limits]) -> Limits:
     """``limits``, or the defaults when None; anything else is a usage error."""
     if limits is None:
@@ -155,7 +166,7 @@ def check_xml_text(text: str, limits: Limits, file: Optional[str] = None) -> Non
         return
     parser = etree.XMLPullParser(
         events=("start",), resolve_entities=False, load_dtd=False, no_network=True,
-        huge_tree=limits.max_depth > LIBXML2_DEPTH, collect_ids=False,
+        huge_tree=needs_huge_tree(limits), collect_ids=False,
     )
     count = 0
     step = 1 << 16

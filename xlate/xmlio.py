@@ -20,6 +20,7 @@ from .context import Context
 from .errors import ConversionError, LimitError, ParseError, UnsafeInputError
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import LIBXML2_DEPTH, Limits, check_hub, check_size, check_xml_text, check_xml_tree
+from .limits import needs_huge_tree
 from .limits import resolve as resolve_limits
 
 XEN_NS = "urn:xlate:xen:1"
@@ -60,9 +61,8 @@ def parse_xml(
     if max_bytes is not None:
         limits = limits.with_(max_input_bytes=max_bytes)
     if isinstance(data, str):
-        # A str is already decoded: an encoding declaration would contradict it.
         check_size(data, limits, file)
-        data = encode_text(_ENCODING_DECL.sub(r"\1", data, count=1), file=file)
+        data = encode_text(data, file=file)
     check_size(data, limits, file)
     text = decode_xml(data, file=file)
     if _has_doctype(text):
@@ -71,7 +71,7 @@ def parse_xml(
         )
     check_xml_text(text, limits, file)
     del text
-    huge = limits.max_depth > LIBXML2_DEPTH
+    huge = needs_huge_tree(limits)
     try:
         root = etree.fromstring(data, _parser(huge))
     except etree.XMLSyntaxError as exc:
@@ -178,7 +178,11 @@ def _decode(data: bytes, label: str, codec: str, skip: int, file: Optional[str])
 
 
 def encode_text(text: str, *, file: Optional[str] = None) -> bytes:
-    """A str as UTF-8; an unpaired surrogate (not a character) raises :class:`ParseError`."""
+    """A str as UTF-8, for the readers; an unpaired surrogate (not a character) raises
+    :class:`ParseError`. A str is already decoded: an XML encoding declaration at its start
+    would contradict it, and is dropped."""
+    if text.lstrip().startswith("<?xml"):
+        text = _ENCODING_DECL.sub(r"\1", text, count=1)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:

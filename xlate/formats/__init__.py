@@ -65,8 +65,8 @@ def sniff(data: bytes, file: Optional[str] = None) -> str:
     head = data[:4096]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "xml"  # UTF-16 with BOM: only XML declares such encodings
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff", b"<\0", b"\0<", b"\0\0\0<")):
+        return "xml"  # UTF-16/32, with a BOM or starting with '<': only XML has such encodings
     i = 0
     while i < len(head):
         c = head[i : i + 1]
