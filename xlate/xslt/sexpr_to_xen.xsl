@@ -54,227 +54,361 @@
   <!-- Contexts: domain, os, disk, interface, graphics, hostdev, pci,      -->
   <!-- controller, vkbd, console, ioports, vtpm, vscsi, vscsi-dev.         -->
   <!-- docs/mapping.md lists the same rows (a test checks).                -->
+  <!-- One template per context: its rows are built only when a carry of   -->
+  <!-- that context keeps a list (building every row on every run cost     -->
+  <!-- more than the whole mapping).                                       -->
   <!-- ================================================================== -->
-  <xsl:variable name="vocabulary-rtf">
-    <!-- domain: base vocabulary (docs/architecture.md) -->
-    <k c="domain" n="cpu_weight" t="int" d="credit scheduler weight"/>
-    <k c="domain" n="cpu_cap" t="int" d="credit scheduler cap, percent of one CPU (0 = none)"/>
-    <k c="domain" n="shadow_memory" t="int" d="shadow page table memory, MiB"/>
-    <k c="domain" n="device_model_version" t="enum" v="qemu-xen qemu-xen-traditional" d="device model generation (xl)"/>
-    <!-- domain: xend configuration -->
-    <k c="domain" n="cpu" t="text" d="physical CPU the domain starts on (xm's cpu)"/>
-    <k c="domain" n="features" t="text" d="PV kernel features string, e.g. 'auto_translated_physmap'"/>
-    <k c="domain" n="on_xend_start" t="text" d="action when xend starts: ignore, start"/>
-    <k c="domain" n="on_xend_stop" t="text" d="action when xend stops: ignore, shutdown, suspend"/>
-    <k c="domain" n="restart" t="text" d="deprecated restart policy: onreboot, always, never"/>
-    <k c="domain" n="localtime" t="text" d="top-level localtime when the image's one decides the clock"/>
-    <k c="domain" n="bootloader" t="text" d="bootloader of an HVM guest (libvirt ignores it)"/>
-    <k c="domain" n="bootloader_args" t="text" d="bootloader arguments without a PV bootloader"/>
-    <k c="domain" n="memory" t="text" d="current memory (MiB) when above maxmem, as written"/>
-    <k c="domain" n="vcpu_avail" t="text" d="vCPU availability mask that is not the lowest N bits"/>
-    <k c="domain" n="target" t="text" d="domain the device model serves (stub domains)"/>
-    <k c="domain" n="tsc_mode" t="text" d="TSC mode"/>
-    <k c="domain" n="nomigrate" t="text" d="1 = the domain may not migrate"/>
-    <k c="domain" n="machine_address_size" t="text" d="maximum machine address size, bits"/>
-    <k c="domain" n="suppress_spurious_page_faults" t="text" d="do not inject spurious page faults"/>
-    <k c="domain" n="s3_integrity" t="text" d="verify memory integrity across S3 (tboot)"/>
-    <k c="domain" n="oos" t="text" d="out-of-sync shadow page tables"/>
-    <k c="domain" n="pool_name" t="text" d="CPU pool"/>
-    <k c="domain" n="security_label" t="text" d="ACM security label"/>
-    <k c="domain" n="change_home_server" t="text" d="xend cluster home-server flag"/>
-    <!-- domain: runtime state (xm list -l) -->
-    <k c="domain" n="status" t="text" d="xend domain status number"/>
-    <k c="domain" n="state" t="text" d="run state flags (r, b, p, s, c, d or -)"/>
-    <k c="domain" n="shutdown_reason" t="text" d="why the domain last shut down"/>
-    <k c="domain" n="cpu_time" t="text" d="CPU time used, seconds"/>
-    <k c="domain" n="up_time" t="text" d="seconds since start"/>
-    <k c="domain" n="start_time" t="text" d="start time, seconds since the epoch"/>
-    <k c="domain" n="online_vcpus" t="text" d="vCPUs currently online"/>
-    <k c="domain" n="store_mfn" t="text" d="machine frame of the xenstore ring"/>
-    <k c="domain" n="console_mfn" t="text" d="machine frame of the console ring"/>
-    <k c="domain" n="ssidref" t="text" d="security identifier"/>
-    <!-- domain: Xen-API keys (config.sxp) -->
-    <k c="domain" n="name_label" t="text" d="Xen-API name"/>
-    <k c="domain" n="name_description" t="text" d="Xen-API description"/>
-    <k c="domain" n="user_version" t="text" d="Xen-API user version"/>
-    <k c="domain" n="is_a_template" t="text" d="Xen-API template flag"/>
-    <k c="domain" n="auto_power_on" t="text" d="Xen-API auto power on"/>
-    <k c="domain" n="resident_on" t="text" d="Xen-API host reference"/>
-    <k c="domain" n="power_state" t="text" d="Xen-API power state"/>
-    <k c="domain" n="memory_static_min" t="text" d="Xen-API memory bound"/>
-    <k c="domain" n="memory_static_max" t="text" d="Xen-API memory bound"/>
-    <k c="domain" n="memory_dynamic_min" t="text" d="Xen-API memory bound"/>
-    <k c="domain" n="memory_dynamic_max" t="text" d="Xen-API memory bound"/>
-    <k c="domain" n="vcpus_policy" t="text" d="Xen-API vCPU policy"/>
-    <k c="domain" n="VCPUs_max" t="text" d="Xen-API maximum vCPUs"/>
-    <k c="domain" n="VCPUs_live" t="text" d="Xen-API live vCPUs"/>
-    <k c="domain" n="VCPUs_at_startup" t="text" d="Xen-API vCPUs at startup"/>
-    <k c="domain" n="actions_after_shutdown" t="text" d="Xen-API on_poweroff"/>
-    <k c="domain" n="actions_after_reboot" t="text" d="Xen-API on_reboot"/>
-    <k c="domain" n="actions_after_suspend" t="text" d="Xen-API action after suspend"/>
-    <k c="domain" n="actions_after_crash" t="text" d="Xen-API on_crash"/>
-    <k c="domain" n="PV_bootloader" t="text" d="Xen-API bootloader"/>
-    <k c="domain" n="PV_kernel" t="text" d="Xen-API kernel"/>
-    <k c="domain" n="PV_ramdisk" t="text" d="Xen-API ramdisk"/>
-    <k c="domain" n="PV_args" t="text" d="Xen-API kernel arguments"/>
-    <k c="domain" n="PV_bootloader_args" t="text" d="Xen-API bootloader arguments"/>
-    <k c="domain" n="HVM_boot_policy" t="text" d="Xen-API HVM boot policy"/>
-    <k c="domain" n="PCI_bus" t="text" d="Xen-API PCI bus"/>
-    <k c="domain" n="vcpus_params" t="dict" d="Xen-API scheduler parameters (weight, cap, cpumap...)"/>
-    <k c="domain" n="platform" t="dict" d="Xen-API platform settings (acpi, apic, ...)"/>
-    <k c="domain" n="other_config" t="dict" d="Xen-API free-form settings"/>
-    <k c="domain" n="HVM_boot_params" t="dict" d="Xen-API HVM boot parameters (order)"/>
-    <k c="domain" n="tools_version" t="dict" d="Xen-API tools version"/>
+  <xsl:template match="c:carry[@table = 'domain']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- domain: base vocabulary (docs/architecture.md) -->
+      <k c="domain" n="cpu_weight" t="int" d="credit scheduler weight"/>
+      <k c="domain" n="cpu_cap" t="int" d="credit scheduler cap, percent of one CPU (0 = none)"/>
+      <k c="domain" n="shadow_memory" t="int" d="shadow page table memory, MiB"/>
+      <k c="domain" n="device_model_version" t="enum" v="qemu-xen qemu-xen-traditional" d="device model generation (xl)"/>
+      <!-- domain: xend configuration -->
+      <k c="domain" n="cpu" t="text" d="physical CPU the domain starts on (xm's cpu)"/>
+      <k c="domain" n="features" t="text" d="PV kernel features string, e.g. 'auto_translated_physmap'"/>
+      <k c="domain" n="on_xend_start" t="text" d="action when xend starts: ignore, start"/>
+      <k c="domain" n="on_xend_stop" t="text" d="action when xend stops: ignore, shutdown, suspend"/>
+      <k c="domain" n="restart" t="text" d="deprecated restart policy: onreboot, always, never"/>
+      <k c="domain" n="localtime" t="text" d="top-level localtime when the image's one decides the clock"/>
+      <k c="domain" n="bootloader" t="text" d="bootloader of an HVM guest (libvirt ignores it)"/>
+      <k c="domain" n="bootloader_args" t="text" d="bootloader arguments without a PV bootloader"/>
+      <k c="domain" n="memory" t="text" d="current memory (MiB) when above maxmem, as written"/>
+      <k c="domain" n="vcpu_avail" t="text" d="vCPU availability mask that is not the lowest N bits"/>
+      <k c="domain" n="target" t="text" d="domain the device model serves (stub domains)"/>
+      <k c="domain" n="tsc_mode" t="text" d="TSC mode"/>
+      <k c="domain" n="nomigrate" t="text" d="1 = the domain may not migrate"/>
+      <k c="domain" n="machine_address_size" t="text" d="maximum machine address size, bits"/>
+      <k c="domain" n="suppress_spurious_page_faults" t="text" d="do not inject spurious page faults"/>
+      <k c="domain" n="s3_integrity" t="text" d="verify memory integrity across S3 (tboot)"/>
+      <k c="domain" n="oos" t="text" d="out-of-sync shadow page tables"/>
+      <k c="domain" n="pool_name" t="text" d="CPU pool"/>
+      <k c="domain" n="security_label" t="text" d="ACM security label"/>
+      <k c="domain" n="change_home_server" t="text" d="xend cluster home-server flag"/>
+      <!-- domain: runtime state (xm list -l) -->
+      <k c="domain" n="status" t="text" d="xend domain status number"/>
+      <k c="domain" n="state" t="text" d="run state flags (r, b, p, s, c, d or -)"/>
+      <k c="domain" n="shutdown_reason" t="text" d="why the domain last shut down"/>
+      <k c="domain" n="cpu_time" t="text" d="CPU time used, seconds"/>
+      <k c="domain" n="up_time" t="text" d="seconds since start"/>
+      <k c="domain" n="start_time" t="text" d="start time, seconds since the epoch"/>
+      <k c="domain" n="online_vcpus" t="text" d="vCPUs currently online"/>
+      <k c="domain" n="store_mfn" t="text" d="machine frame of the xenstore ring"/>
+      <k c="domain" n="console_mfn" t="text" d="machine frame of the console ring"/>
+      <k c="domain" n="ssidref" t="text" d="security identifier"/>
+      <!-- domain: Xen-API keys (config.sxp) -->
+      <k c="domain" n="name_label" t="text" d="Xen-API name"/>
+      <k c="domain" n="name_description" t="text" d="Xen-API description"/>
+      <k c="domain" n="user_version" t="text" d="Xen-API user version"/>
+      <k c="domain" n="is_a_template" t="text" d="Xen-API template flag"/>
+      <k c="domain" n="auto_power_on" t="text" d="Xen-API auto power on"/>
+      <k c="domain" n="resident_on" t="text" d="Xen-API host reference"/>
+      <k c="domain" n="power_state" t="text" d="Xen-API power state"/>
+      <k c="domain" n="memory_static_min" t="text" d="Xen-API memory bound"/>
+      <k c="domain" n="memory_static_max" t="text" d="Xen-API memory bound"/>
+      <k c="domain" n="memory_dynamic_min" t="text" d="Xen-API memory bound"/>
+      <k c="domain" n="memory_dynamic_max" t="text" d="Xen-API memory bound"/>
+      <k c="domain" n="vcpus_policy" t="text" d="Xen-API vCPU policy"/>
+      <k c="domain" n="VCPUs_max" t="text" d="Xen-API maximum vCPUs"/>
+      <k c="domain" n="VCPUs_live" t="text" d="Xen-API live vCPUs"/>
+      <k c="domain" n="VCPUs_at_startup" t="text" d="Xen-API vCPUs at startup"/>
+      <k c="domain" n="actions_after_shutdown" t="text" d="Xen-API on_poweroff"/>
+      <k c="domain" n="actions_after_reboot" t="text" d="Xen-API on_reboot"/>
+      <k c="domain" n="actions_after_suspend" t="text" d="Xen-API action after suspend"/>
+      <k c="domain" n="actions_after_crash" t="text" d="Xen-API on_crash"/>
+      <k c="domain" n="PV_bootloader" t="text" d="Xen-API bootloader"/>
+      <k c="domain" n="PV_kernel" t="text" d="Xen-API kernel"/>
+      <k c="domain" n="PV_ramdisk" t="text" d="Xen-API ramdisk"/>
+      <k c="domain" n="PV_args" t="text" d="Xen-API kernel arguments"/>
+      <k c="domain" n="PV_bootloader_args" t="text" d="Xen-API bootloader arguments"/>
+      <k c="domain" n="HVM_boot_policy" t="text" d="Xen-API HVM boot policy"/>
+      <k c="domain" n="PCI_bus" t="text" d="Xen-API PCI bus"/>
+      <k c="domain" n="vcpus_params" t="dict" d="Xen-API scheduler parameters (weight, cap, cpumap...)"/>
+      <k c="domain" n="platform" t="dict" d="Xen-API platform settings (acpi, apic, ...)"/>
+      <k c="domain" n="other_config" t="dict" d="Xen-API free-form settings"/>
+      <k c="domain" n="HVM_boot_params" t="dict" d="Xen-API HVM boot parameters (order)"/>
+      <k c="domain" n="tools_version" t="dict" d="Xen-API tools version"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
-    <!-- os: (image (linux|hvm ...)) keys not expressed by core -->
-    <k c="os" n="kernel" t="text" d="kernel that core cannot take (empty, Domain-0, ...)"/>
-    <k c="os" n="loader" t="text" d="loader of a PV image"/>
-    <k c="os" n="ramdisk" t="text" d="ramdisk that core cannot take"/>
-    <k c="os" n="args" t="text" d="kernel arguments that core cannot take"/>
-    <k c="os" n="root" t="text" d="root device that core cannot take"/>
-    <k c="os" n="ip" t="text" d="kernel IP configuration (xm's ip/dhcp options)"/>
-    <k c="os" n="boot" t="text" d="HVM boot order as written, when core cannot say it"/>
-    <k c="os" n="vcpus" t="text" d="vCPUs of the image when not the top-level value"/>
-    <k c="os" n="vcpu_avail" t="text" d="vCPU mask of the image when not the top-level value"/>
-    <k c="os" n="cdrom" t="text" d="xend 3.0.2 CD-ROM image when hdc is already used"/>
-    <k c="os" n="fda" t="text" d="floppy image that core cannot take"/>
-    <k c="os" n="fdb" t="text" d="floppy image that core cannot take"/>
-    <k c="os" n="device_model" t="text" d="device model that core cannot take"/>
-    <k c="os" n="acpi" t="text" d="ACPI switch when not 1"/>
-    <k c="os" n="apic" t="text" d="APIC switch when not 1"/>
-    <k c="os" n="pae" t="text" d="PAE switch when not 1, or on a PV image"/>
-    <k c="os" n="hap" t="text" d="HAP switch when not 0 or 1"/>
-    <k c="os" n="viridian" t="text" d="Viridian switch when not 1"/>
-    <k c="os" n="hpet" t="text" d="HPET switch when not 0 or 1"/>
-    <k c="os" n="localtime" t="text" d="image localtime when not 0 or 1"/>
-    <k c="os" n="rtc_timeoffset" t="text" d="RTC offset, seconds, when core cannot take it"/>
-    <k c="os" n="usb" t="text" d="emulated USB controller switch"/>
-    <k c="os" n="usbdevice" t="text" d="USB device other than tablet, mouse, keyboard"/>
-    <k c="os" n="serial" t="text" d="serial port string core cannot reproduce"/>
-    <k c="os" n="parallel" t="text" d="parallel port string core cannot reproduce"/>
-    <k c="os" n="soundhw" t="text" d="sound cards as written ('all', unknown models)"/>
-    <k c="os" n="stdvga" t="text" d="standard VGA switch when not 0 or 1"/>
-    <k c="os" n="isa" t="text" d="ISA-only machine"/>
-    <k c="os" n="nographic" t="text" d="no graphics in the device model"/>
-    <k c="os" n="vnc" t="text" d="VNC switch that gives no graphics"/>
-    <k c="os" n="vncunused" t="text" d="VNC autoport switch not used for graphics"/>
-    <k c="os" n="vncdisplay" t="text" d="VNC display not used for graphics"/>
-    <k c="os" n="vnclisten" t="text" d="VNC listen address not used for graphics"/>
-    <k c="os" n="vncpasswd" t="text" d="VNC password not used for graphics"/>
-    <k c="os" n="vncconsole" t="text" d="start a VNC viewer"/>
-    <k c="os" n="keymap" t="text" d="keymap not used for graphics"/>
-    <k c="os" n="sdl" t="text" d="SDL switch that gives no graphics"/>
-    <k c="os" n="display" t="text" d="X11 display not used for graphics"/>
-    <k c="os" n="xauthority" t="text" d="X11 authority file not used for graphics"/>
-    <k c="os" n="opengl" t="text" d="OpenGL for SDL"/>
-    <k c="os" n="monitor" t="text" d="device model monitor"/>
-    <k c="os" n="videoram" t="text" d="video memory, MiB"/>
-    <k c="os" n="guest_os_type" t="text" d="guest OS type hint"/>
-    <k c="os" n="timer_mode" t="text" d="HVM timer mode"/>
-    <k c="os" n="vpt_align" t="text" d="align virtual platform timers"/>
-    <k c="os" n="xen_platform_pci" t="text" d="Xen platform PCI device"/>
-    <k c="os" n="pci_msitranslate" t="text" d="PCI MSI-INTx translation"/>
-    <k c="os" n="pci_power_mgmt" t="text" d="PCI power management"/>
-    <k c="os" n="xen_extended_power_mgmt" t="text" d="extended power management"/>
-    <k c="os" n="gfx_passthru" t="text" d="graphics card pass-through"/>
-    <k c="os" n="superpages" t="text" d="build the domain with superpages"/>
-    <k c="os" n="tsc_mode" t="text" d="TSC mode"/>
-    <k c="os" n="nomigrate" t="text" d="1 = the domain may not migrate"/>
-    <k c="os" n="s3_integrity" t="text" d="verify memory integrity across S3"/>
-    <k c="os" n="vhpt" t="text" d="IA64 VHPT size"/>
-    <k c="os" n="machine_address_size" t="text" d="maximum machine address size, bits"/>
-    <k c="os" n="suppress_spurious_page_faults" t="text" d="do not inject spurious page faults"/>
-    <k c="os" n="oos" t="text" d="out-of-sync shadow page tables"/>
-    <k c="os" n="expose_host_uuid" t="text" d="expose the host UUID to the guest"/>
-    <k c="os" n="acpi_s3" t="text" d="ACPI S3 state"/>
-    <k c="os" n="acpi_s4" t="text" d="ACPI S4 state"/>
-    <k c="os" n="notes" t="pairs" d="ELF notes of the guest kernel (xm list -l)"/>
+  <xsl:template match="c:carry[@table = 'os']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- os: (image (linux|hvm ...)) keys not expressed by core -->
+      <k c="os" n="kernel" t="text" d="kernel that core cannot take (empty, Domain-0, ...)"/>
+      <k c="os" n="loader" t="text" d="loader of a PV image"/>
+      <k c="os" n="ramdisk" t="text" d="ramdisk that core cannot take"/>
+      <k c="os" n="args" t="text" d="kernel arguments that core cannot take"/>
+      <k c="os" n="root" t="text" d="root device that core cannot take"/>
+      <k c="os" n="ip" t="text" d="kernel IP configuration (xm's ip/dhcp options)"/>
+      <k c="os" n="boot" t="text" d="HVM boot order as written, when core cannot say it"/>
+      <k c="os" n="vcpus" t="text" d="vCPUs of the image when not the top-level value"/>
+      <k c="os" n="vcpu_avail" t="text" d="vCPU mask of the image when not the top-level value"/>
+      <k c="os" n="cdrom" t="text" d="xend 3.0.2 CD-ROM image when hdc is already used"/>
+      <k c="os" n="fda" t="text" d="floppy image that core cannot take"/>
+      <k c="os" n="fdb" t="text" d="floppy image that core cannot take"/>
+      <k c="os" n="device_model" t="text" d="device model that core cannot take"/>
+      <k c="os" n="acpi" t="text" d="ACPI switch when not 1"/>
+      <k c="os" n="apic" t="text" d="APIC switch when not 1"/>
+      <k c="os" n="pae" t="text" d="PAE switch when not 1, or on a PV image"/>
+      <k c="os" n="hap" t="text" d="HAP switch when not 0 or 1"/>
+      <k c="os" n="viridian" t="text" d="Viridian switch when not 1"/>
+      <k c="os" n="hpet" t="text" d="HPET switch when not 0 or 1"/>
+      <k c="os" n="localtime" t="text" d="image localtime when not 0 or 1"/>
+      <k c="os" n="rtc_timeoffset" t="text" d="RTC offset, seconds, when core cannot take it"/>
+      <k c="os" n="usb" t="text" d="emulated USB controller switch"/>
+      <k c="os" n="usbdevice" t="text" d="USB device other than tablet, mouse, keyboard"/>
+      <k c="os" n="serial" t="text" d="serial port string core cannot reproduce"/>
+      <k c="os" n="parallel" t="text" d="parallel port string core cannot reproduce"/>
+      <k c="os" n="soundhw" t="text" d="sound cards as written ('all', unknown models)"/>
+      <k c="os" n="stdvga" t="text" d="standard VGA switch when not 0 or 1"/>
+      <k c="os" n="isa" t="text" d="ISA-only machine"/>
+      <k c="os" n="nographic" t="text" d="no graphics in the device model"/>
+      <k c="os" n="vnc" t="text" d="VNC switch that gives no graphics"/>
+      <k c="os" n="vncunused" t="text" d="VNC autoport switch not used for graphics"/>
+      <k c="os" n="vncdisplay" t="text" d="VNC display not used for graphics"/>
+      <k c="os" n="vnclisten" t="text" d="VNC listen address not used for graphics"/>
+      <k c="os" n="vncpasswd" t="text" d="VNC password not used for graphics"/>
+      <k c="os" n="vncconsole" t="text" d="start a VNC viewer"/>
+      <k c="os" n="keymap" t="text" d="keymap not used for graphics"/>
+      <k c="os" n="sdl" t="text" d="SDL switch that gives no graphics"/>
+      <k c="os" n="display" t="text" d="X11 display not used for graphics"/>
+      <k c="os" n="xauthority" t="text" d="X11 authority file not used for graphics"/>
+      <k c="os" n="opengl" t="text" d="OpenGL for SDL"/>
+      <k c="os" n="monitor" t="text" d="device model monitor"/>
+      <k c="os" n="videoram" t="text" d="video memory, MiB"/>
+      <k c="os" n="guest_os_type" t="text" d="guest OS type hint"/>
+      <k c="os" n="timer_mode" t="text" d="HVM timer mode"/>
+      <k c="os" n="vpt_align" t="text" d="align virtual platform timers"/>
+      <k c="os" n="xen_platform_pci" t="text" d="Xen platform PCI device"/>
+      <k c="os" n="pci_msitranslate" t="text" d="PCI MSI-INTx translation"/>
+      <k c="os" n="pci_power_mgmt" t="text" d="PCI power management"/>
+      <k c="os" n="xen_extended_power_mgmt" t="text" d="extended power management"/>
+      <k c="os" n="gfx_passthru" t="text" d="graphics card pass-through"/>
+      <k c="os" n="superpages" t="text" d="build the domain with superpages"/>
+      <k c="os" n="tsc_mode" t="text" d="TSC mode"/>
+      <k c="os" n="nomigrate" t="text" d="1 = the domain may not migrate"/>
+      <k c="os" n="s3_integrity" t="text" d="verify memory integrity across S3"/>
+      <k c="os" n="vhpt" t="text" d="IA64 VHPT size"/>
+      <k c="os" n="machine_address_size" t="text" d="maximum machine address size, bits"/>
+      <k c="os" n="suppress_spurious_page_faults" t="text" d="do not inject spurious page faults"/>
+      <k c="os" n="oos" t="text" d="out-of-sync shadow page tables"/>
+      <k c="os" n="expose_host_uuid" t="text" d="expose the host UUID to the guest"/>
+      <k c="os" n="acpi_s3" t="text" d="ACPI S3 state"/>
+      <k c="os" n="acpi_s4" t="text" d="ACPI S4 state"/>
+      <k c="os" n="notes" t="pairs" d="ELF notes of the guest kernel (xm list -l)"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
-    <!-- disk: vbd, tap, tap2 -->
-    <k c="disk" n="backend" t="text" d="driver domain"/>
-    <k c="disk" n="uuid" t="text" d="xend device UUID"/>
-    <k c="disk" n="bootable" t="text" d="xend's bootable flag"/>
-    <k c="disk" n="protocol" t="text" d="guest ring protocol, e.g. x86_32-abi"/>
-    <k c="disk" n="VDI" t="text" d="Xen-API VDI reference"/>
-    <k c="disk" n="driver" t="text" d="xend's driver note: paravirtualised, ioemu"/>
-    <k c="disk" n="type" t="text" d="Xen-API VBD type: Disk, CD"/>
-    <k c="disk" n="mode" t="text" d="access mode other than r, w, w!"/>
-    <k c="disk" n="uname" t="text" d="uname that core cannot take (e.g. empty)"/>
+  <xsl:template match="c:carry[@table = 'disk']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- disk: vbd, tap, tap2 -->
+      <k c="disk" n="backend" t="text" d="driver domain"/>
+      <k c="disk" n="uuid" t="text" d="xend device UUID"/>
+      <k c="disk" n="bootable" t="text" d="xend's bootable flag"/>
+      <k c="disk" n="protocol" t="text" d="guest ring protocol, e.g. x86_32-abi"/>
+      <k c="disk" n="VDI" t="text" d="Xen-API VDI reference"/>
+      <k c="disk" n="driver" t="text" d="xend's driver note: paravirtualised, ioemu"/>
+      <k c="disk" n="type" t="text" d="Xen-API VBD type: Disk, CD"/>
+      <k c="disk" n="mode" t="text" d="access mode other than r, w, w!"/>
+      <k c="disk" n="uname" t="text" d="uname that core cannot take (e.g. empty)"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
-    <!-- interface: vif -->
-    <k c="interface" n="backend" t="text" d="driver domain"/>
-    <k c="interface" n="uuid" t="text" d="xend device UUID"/>
-    <k c="interface" n="type" t="text" d="ioemu, or netfront with a model"/>
-    <k c="interface" n="rate" t="text" d="rate limit as written, with an @interval"/>
-    <k c="interface" n="accel" t="text" d="netchannel2 accelerator plugin"/>
-    <k c="interface" n="policy" t="text" d="ACM policy"/>
-    <k c="interface" n="label" t="text" d="ACM label"/>
-    <k c="interface" n="security_label" t="text" d="ACM security label"/>
-    <k c="interface" n="mac" t="text" d="MAC address that is not one"/>
-    <k c="interface" n="ip" t="text" d="IP configuration that core cannot take"/>
+  <xsl:template match="c:carry[@table = 'interface']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- interface: vif -->
+      <k c="interface" n="backend" t="text" d="driver domain"/>
+      <k c="interface" n="uuid" t="text" d="xend device UUID"/>
+      <k c="interface" n="type" t="text" d="ioemu, or netfront with a model"/>
+      <k c="interface" n="rate" t="text" d="rate limit as written, with an @interval"/>
+      <k c="interface" n="accel" t="text" d="netchannel2 accelerator plugin"/>
+      <k c="interface" n="policy" t="text" d="ACM policy"/>
+      <k c="interface" n="label" t="text" d="ACM label"/>
+      <k c="interface" n="security_label" t="text" d="ACM security label"/>
+      <k c="interface" n="mac" t="text" d="MAC address that is not one"/>
+      <k c="interface" n="ip" t="text" d="IP configuration that core cannot take"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
-    <!-- graphics: vfb -->
-    <k c="graphics" n="backend" t="text" d="driver domain"/>
-    <k c="graphics" n="uuid" t="text" d="xend device UUID"/>
-    <k c="graphics" n="location" t="text" d="live VNC address host:port"/>
-    <k c="graphics" n="display" t="text" d="X11 display of a VNC framebuffer"/>
-    <k c="graphics" n="xauthority" t="text" d="X11 authority of a VNC framebuffer"/>
-    <k c="graphics" n="keymap" t="text" d="keymap of an SDL framebuffer"/>
-    <k c="graphics" n="vnc" t="text" d="VNC switch when not 1"/>
-    <k c="graphics" n="sdl" t="text" d="SDL switch when not 1"/>
-    <k c="graphics" n="vncunused" t="text" d="autoport switch when not 0 or 1"/>
-    <k c="graphics" n="vncdisplay" t="text" d="VNC display when core cannot take it"/>
-    <k c="graphics" n="vnclisten" t="text" d="listen address of an SDL framebuffer"/>
-    <k c="graphics" n="vncpasswd" t="text" d="password of an SDL framebuffer"/>
-    <k c="graphics" n="opengl" t="text" d="OpenGL for SDL"/>
-    <k c="graphics" n="videoram" t="text" d="framebuffer memory, MiB"/>
-    <k c="graphics" n="serial" t="text" d="device model serial option"/>
-    <k c="graphics" n="monitor" t="text" d="device model monitor option"/>
-    <k c="graphics" n="vncconsole" t="text" d="start a VNC viewer"/>
+  <xsl:template match="c:carry[@table = 'graphics']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- graphics: vfb -->
+      <k c="graphics" n="backend" t="text" d="driver domain"/>
+      <k c="graphics" n="uuid" t="text" d="xend device UUID"/>
+      <k c="graphics" n="location" t="text" d="live VNC address host:port"/>
+      <k c="graphics" n="display" t="text" d="X11 display of a VNC framebuffer"/>
+      <k c="graphics" n="xauthority" t="text" d="X11 authority of a VNC framebuffer"/>
+      <k c="graphics" n="keymap" t="text" d="keymap of an SDL framebuffer"/>
+      <k c="graphics" n="vnc" t="text" d="VNC switch when not 1"/>
+      <k c="graphics" n="sdl" t="text" d="SDL switch when not 1"/>
+      <k c="graphics" n="vncunused" t="text" d="autoport switch when not 0 or 1"/>
+      <k c="graphics" n="vncdisplay" t="text" d="VNC display when core cannot take it"/>
+      <k c="graphics" n="vnclisten" t="text" d="listen address of an SDL framebuffer"/>
+      <k c="graphics" n="vncpasswd" t="text" d="password of an SDL framebuffer"/>
+      <k c="graphics" n="opengl" t="text" d="OpenGL for SDL"/>
+      <k c="graphics" n="videoram" t="text" d="framebuffer memory, MiB"/>
+      <k c="graphics" n="serial" t="text" d="device model serial option"/>
+      <k c="graphics" n="monitor" t="text" d="device model monitor option"/>
+      <k c="graphics" n="vncconsole" t="text" d="start a VNC viewer"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
-    <!-- hostdev: one (dev ...) of a pci device -->
-    <k c="hostdev" n="key" t="text" d="xend's device key, DDDD:BB:SS.F"/>
-    <k c="hostdev" n="uuid" t="text" d="xend device UUID"/>
-    <k c="hostdev" n="state" t="text" d="xenbus state of the function"/>
-    <k c="hostdev" n="vslot" t="text" d="guest slot (older xend)"/>
-    <k c="hostdev" n="vdevfn" t="text" d="guest devfn, when not an address (e.g. 0x100 = any)"/>
-    <k c="hostdev" n="requested_vslot" t="text" d="requested guest slot"/>
-    <!-- pci: the (device (pci ...)) item outside its dev lists -->
-    <k c="pci" n="backend" t="text" d="driver domain"/>
-    <k c="pci" n="uuid" t="text" d="xend device UUID"/>
-    <k c="pci" n="state" t="text" d="xenbus state"/>
-    <!-- controller: vusb -->
-    <k c="controller" n="backend" t="text" d="driver domain"/>
-    <k c="controller" n="uuid" t="text" d="xend device UUID"/>
-    <k c="controller" n="usb-ver" t="text" d="USB version other than 1 or 2"/>
-    <k c="controller" n="num-ports" t="text" d="port count that is not a number"/>
-    <!-- device classes without a core element -->
-    <k c="vkbd" n="backend" t="text" d="driver domain"/>
-    <k c="vkbd" n="uuid" t="text" d="xend device UUID"/>
-    <k c="console" n="protocol" t="text" d="console protocol, e.g. vt100"/>
-    <k c="console" n="location" t="text" d="console location (port or tty)"/>
-    <k c="console" n="uuid" t="text" d="xend device UUID"/>
-    <k c="console" n="backend" t="text" d="driver domain"/>
-    <k c="ioports" n="from" t="text" d="first I/O port (hex)"/>
-    <k c="ioports" n="to" t="text" d="last I/O port (hex)"/>
-    <k c="ioports" n="uuid" t="text" d="xend device UUID"/>
-    <k c="vtpm" n="instance" t="text" d="vTPM instance"/>
-    <k c="vtpm" n="pref_instance" t="text" d="preferred vTPM instance"/>
-    <k c="vtpm" n="backend" t="text" d="driver domain"/>
-    <k c="vtpm" n="type" t="text" d="vTPM type"/>
-    <k c="vtpm" n="uuid" t="text" d="xend device UUID"/>
-    <k c="vscsi" n="feature-host" t="text" d="1 = whole host assigned"/>
-    <k c="vscsi" n="backend" t="text" d="driver domain"/>
-    <k c="vscsi" n="uuid" t="text" d="xend device UUID"/>
-    <k c="vscsi-dev" n="state" t="text" d="xenbus state"/>
-    <k c="vscsi-dev" n="devid" t="text" d="virtual host number"/>
-    <k c="vscsi-dev" n="p-dev" t="text" d="physical host:channel:target:lun"/>
-    <k c="vscsi-dev" n="p-devname" t="text" d="physical device name, e.g. sdb"/>
-    <k c="vscsi-dev" n="v-dev" t="text" d="virtual host:channel:target:lun"/>
-    <k c="vscsi-dev" n="frontstate" t="text" d="frontend xenbus state"/>
-    <k c="vscsi-dev" n="uuid" t="text" d="xend device UUID"/>
-  </xsl:variable>
-  <xsl:variable name="vocabulary" select="exsl:node-set($vocabulary-rtf)/k"/>
+  <xsl:template match="c:carry[@table = 'hostdev']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- hostdev: one (dev ...) of a pci device -->
+      <k c="hostdev" n="key" t="text" d="xend's device key, DDDD:BB:SS.F"/>
+      <k c="hostdev" n="uuid" t="text" d="xend device UUID"/>
+      <k c="hostdev" n="state" t="text" d="xenbus state of the function"/>
+      <k c="hostdev" n="vslot" t="text" d="guest slot (older xend)"/>
+      <k c="hostdev" n="vdevfn" t="text" d="guest devfn, when not an address (e.g. 0x100 = any)"/>
+      <k c="hostdev" n="requested_vslot" t="text" d="requested guest slot"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'pci']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- pci: the (device (pci ...)) item outside its dev lists -->
+      <k c="pci" n="backend" t="text" d="driver domain"/>
+      <k c="pci" n="uuid" t="text" d="xend device UUID"/>
+      <k c="pci" n="state" t="text" d="xenbus state"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'controller']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- controller: vusb -->
+      <k c="controller" n="backend" t="text" d="driver domain"/>
+      <k c="controller" n="uuid" t="text" d="xend device UUID"/>
+      <k c="controller" n="usb-ver" t="text" d="USB version other than 1 or 2"/>
+      <k c="controller" n="num-ports" t="text" d="port count that is not a number"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'vkbd']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <!-- device classes without a core element -->
+      <k c="vkbd" n="backend" t="text" d="driver domain"/>
+      <k c="vkbd" n="uuid" t="text" d="xend device UUID"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'console']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <k c="console" n="protocol" t="text" d="console protocol, e.g. vt100"/>
+      <k c="console" n="location" t="text" d="console location (port or tty)"/>
+      <k c="console" n="uuid" t="text" d="xend device UUID"/>
+      <k c="console" n="backend" t="text" d="driver domain"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'ioports']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <k c="ioports" n="from" t="text" d="first I/O port (hex)"/>
+      <k c="ioports" n="to" t="text" d="last I/O port (hex)"/>
+      <k c="ioports" n="uuid" t="text" d="xend device UUID"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'vtpm']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <k c="vtpm" n="instance" t="text" d="vTPM instance"/>
+      <k c="vtpm" n="pref_instance" t="text" d="preferred vTPM instance"/>
+      <k c="vtpm" n="backend" t="text" d="driver domain"/>
+      <k c="vtpm" n="type" t="text" d="vTPM type"/>
+      <k c="vtpm" n="uuid" t="text" d="xend device UUID"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'vscsi']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <k c="vscsi" n="feature-host" t="text" d="1 = whole host assigned"/>
+      <k c="vscsi" n="backend" t="text" d="driver domain"/>
+      <k c="vscsi" n="uuid" t="text" d="xend device UUID"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="c:carry[@table = 'vscsi-dev']" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:variable name="vocabulary-rtf">
+      <k c="vscsi-dev" n="state" t="text" d="xenbus state"/>
+      <k c="vscsi-dev" n="devid" t="text" d="virtual host number"/>
+      <k c="vscsi-dev" n="p-dev" t="text" d="physical host:channel:target:lun"/>
+      <k c="vscsi-dev" n="p-devname" t="text" d="physical device name, e.g. sdb"/>
+      <k c="vscsi-dev" n="v-dev" t="text" d="virtual host:channel:target:lun"/>
+      <k c="vscsi-dev" n="frontstate" t="text" d="frontend xenbus state"/>
+      <k c="vscsi-dev" n="uuid" t="text" d="xend device UUID"/>
+    </xsl:variable>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+    </xsl:call-template>
+  </xsl:template>
 
   <!-- ================================================================== -->
   <!-- Keys                                                                -->
@@ -2010,62 +2144,90 @@
   <xsl:template match="c:claim" mode="p2"/>
 
   <xsl:template match="c:carry" mode="p2">
-    <xsl:variable name="table" select="string(@table)"/>
+    <xsl:variable name="carry" select="."/>
     <xsl:variable name="filter" select="string(@filter)"/>
     <xsl:variable name="ctx" select="string(@ctx)"/>
     <xsl:for-each select="$input">
-      <xsl:variable name="L" select="key('by-id', $ctx)"/>
-      <xsl:variable name="kept" select="$L/*[position() &gt; 1]
+      <xsl:variable name="kept" select="key('by-id', $ctx)/*[position() &gt; 1]
           [not(contains($claimed, concat(' ', generate-id(), ' ')))]
           [$filter = ''
            or ($filter = 'device' and *[1][not(self::l)] = 'device')
            or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]"/>
-      <!-- 'ID ' for each kept item that becomes a named element -->
-      <xsl:variable name="named">
-        <xsl:for-each select="$kept[self::l]">
-          <xsl:variable name="k" select="string(*[1][not(self::l)])"/>
-          <xsl:variable name="row" select="$vocabulary[@c = $table][@n = $k]"/>
-          <xsl:if test="$row and $k != '' and generate-id($kept[self::l][string(*[1][not(self::l)]) = $k][1]) = generate-id()">
-            <xsl:variable name="fits">
-              <xsl:call-template name="fits">
-                <xsl:with-param name="t" select="string($row/@t)"/>
-                <xsl:with-param name="row" select="$row"/>
-              </xsl:call-template>
-            </xsl:variable>
-            <xsl:if test="$fits = 'y'">
-              <xsl:value-of select="concat(' ', generate-id(), ' ')"/>
-            </xsl:if>
-          </xsl:if>
-        </xsl:for-each>
-      </xsl:variable>
-      <xsl:for-each select="$kept[contains($named, concat(' ', generate-id(), ' '))]">
-        <xsl:variable name="k" select="string(*[1])"/>
-        <xsl:variable name="t" select="string($vocabulary[@c = $table][@n = $k]/@t)"/>
-        <xsl:element name="xen:{$k}" namespace="urn:xlate:xen:1">
-          <xsl:choose>
-            <xsl:when test="$t = 'dict'">
-              <xsl:call-template name="xen-pairs">
-                <xsl:with-param name="pairs" select="l/*"/>
-              </xsl:call-template>
-            </xsl:when>
-            <xsl:when test="$t = 'pairs'">
-              <xsl:call-template name="xen-pairs">
-                <xsl:with-param name="pairs" select="*[position() &gt; 1]"/>
-              </xsl:call-template>
-            </xsl:when>
-            <xsl:otherwise>
-              <xsl:value-of select="*[2]"/>
-            </xsl:otherwise>
-          </xsl:choose>
-        </xsl:element>
-      </xsl:for-each>
-      <xsl:variable name="rest" select="$kept[not(contains($named, concat(' ', generate-id(), ' ')))]"/>
-      <xsl:if test="$rest">
-        <xen:sxp>
-          <xsl:copy-of select="$rest"/>
-        </xen:sxp>
-      </xsl:if>
+      <xsl:choose>
+        <!-- only a kept list can become a named element: only then is the table needed -->
+        <xsl:when test="$kept[self::l] and $carry/@table != ''">
+          <xsl:apply-templates select="$carry" mode="vocabulary">
+            <xsl:with-param name="kept" select="$kept"/>
+          </xsl:apply-templates>
+        </xsl:when>
+        <xsl:when test="$kept">
+          <xen:sxp>
+            <xsl:copy-of select="$kept"/>
+          </xen:sxp>
+        </xsl:when>
+      </xsl:choose>
     </xsl:for-each>
+  </xsl:template>
+
+  <!-- A context without a table: everything kept goes to xen:sxp. -->
+  <xsl:template match="c:carry" mode="vocabulary">
+    <xsl:param name="kept"/>
+    <xsl:call-template name="keep">
+      <xsl:with-param name="kept" select="$kept"/>
+      <xsl:with-param name="rows" select="/.."/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- The kept items of one context: named xen: elements for those in the ROWS of its table
+       (the first kept item per key, when its value fits the row's type), the rest in xen:sxp. -->
+  <xsl:template name="keep">
+    <xsl:param name="kept"/>
+    <xsl:param name="rows"/>
+    <!-- 'ID ' for each kept item that becomes a named element -->
+    <xsl:variable name="named">
+      <xsl:for-each select="$kept[self::l]">
+        <xsl:variable name="k" select="string(*[1][not(self::l)])"/>
+        <xsl:variable name="row" select="$rows[@n = $k]"/>
+        <xsl:if test="$row and $k != '' and generate-id($kept[self::l][string(*[1][not(self::l)]) = $k][1]) = generate-id()">
+          <xsl:variable name="fits">
+            <xsl:call-template name="fits">
+              <xsl:with-param name="t" select="string($row/@t)"/>
+              <xsl:with-param name="row" select="$row"/>
+            </xsl:call-template>
+          </xsl:variable>
+          <xsl:if test="$fits = 'y'">
+            <xsl:value-of select="concat(' ', generate-id(), ' ')"/>
+          </xsl:if>
+        </xsl:if>
+      </xsl:for-each>
+    </xsl:variable>
+    <xsl:for-each select="$kept[contains($named, concat(' ', generate-id(), ' '))]">
+      <xsl:variable name="k" select="string(*[1])"/>
+      <xsl:variable name="t" select="string($rows[@n = $k]/@t)"/>
+      <xsl:element name="xen:{$k}" namespace="urn:xlate:xen:1">
+        <xsl:choose>
+          <xsl:when test="$t = 'dict'">
+            <xsl:call-template name="xen-pairs">
+              <xsl:with-param name="pairs" select="l/*"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:when test="$t = 'pairs'">
+            <xsl:call-template name="xen-pairs">
+              <xsl:with-param name="pairs" select="*[position() &gt; 1]"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="*[2]"/>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:element>
+    </xsl:for-each>
+    <xsl:variable name="rest" select="$kept[not(contains($named, concat(' ', generate-id(), ' ')))]"/>
+    <xsl:if test="$rest">
+      <xen:sxp>
+        <xsl:copy-of select="$rest"/>
+      </xen:sxp>
+    </xsl:if>
   </xsl:template>
 
   <!-- Does the current item fit the vocabulary type T? 'y' or nothing. -->
