@@ -7,8 +7,9 @@ exception (or an invariant that does not hold) is a crash, which libFuzzer saves
 
     python fuzz/fuzz_sexpr.py -runs=1000000 -seed=1 [CORPUS_DIR ...]
 
-Without a corpus directory the script seeds a fresh one (in the system's temporary folder)
-with the repository's examples and golden files of its format. Every libFuzzer option works
+Without a corpus directory the script makes one in the system's temporary folder; an empty
+corpus directory (made or given) is first seeded with the repository's examples and golden
+files of the target's format. Every libFuzzer option works
 (``-max_len``, ``-timeout``, ``-rss_limit_mb``, ...); ``-atheris_runs=N`` stops after N runs.
 """
 
@@ -64,11 +65,15 @@ def main(name: str, check: Callable[[bytes], None], seeds: Iterable[str]) -> Non
     args = list(sys.argv)
     if not any(a.startswith("-max_len=") for a in args[1:]):
         args.insert(1, f"-max_len={DEFAULT_MAX_LEN}")
-    if not [a for a in args[1:] if not a.startswith("-")]:
+    dirs = [a for a in args[1:] if not a.startswith("-")]
+    if not dirs:
         corpus = Path(tempfile.mkdtemp(prefix=f"xlate-fuzz-{name}-"))
-        for path in seed_files(seeds):
-            (corpus / path.name).write_bytes(path.read_bytes())
         args.append(str(corpus))
-        print(f"#{name}: corpus {corpus} ({len(os.listdir(corpus))} seeds)", file=sys.stderr)
+        dirs = [str(corpus)]
+    first = Path(dirs[0])
+    if first.is_dir() and not any(first.iterdir()):
+        for path in seed_files(seeds):
+            (first / path.name).write_bytes(path.read_bytes())
+        print(f"#{name}: corpus {first} ({len(os.listdir(first))} seeds)", file=sys.stderr)
     atheris.Setup(args, check)
     atheris.Fuzz()

@@ -1,0 +1,150 @@
+"""What fuzzing found, kept as tests; and each fuzz target run briefly (fixed seed) in CI.
+
+The long runs and their figures are in docs/benchmarks.md ("Fuzzing"); the targets are in
+``fuzz/``. Every input here once made xlate raise something other than an XlateError.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import xlate
+from xlate.codecs.sexpr import read_sexpr
+from xlate.context import Context, Options
+from xlate.errors import XlateError
+from xlate.formats import REGISTRY
+from xlate.xmlio import parse_xml
+
+from conftest import REPO
+
+
+def only_xlate_errors(data, src=None):
+    """What the fuzz targets check: reading and writing every format raise only XlateError, and
+    what xlate writes, xlate reads back. Returns the formats written."""
+    written = []
+    try:
+        hub, _ = xlate.read_hub(data, src=src, ctx=Context(file="fuzz"))
+    except XlateError:
+        return written
+    for name in ("core", "sexpr", "xen"):
+        try:
+            out = REGISTRY[name].load().write(hub, Context(options=Options(), file="fuzz"))
+        except XlateError:
+            continue
+        if name == "sexpr":
+            read_sexpr(out.decode("utf-8"))
+        else:
+            parse_xml(out)
+        written.append(name)
+    return written
+
+
+# Found by fuzz_xen.py: a <xen:sxp> holding text between its items is not a codec tree, and
+# writing SEXPR raised ValueError from the codec (an internal error) instead of a
+# ConversionError naming the problem.
+XEN_SXP_STRAY_TEXT = b"""<domain xmlns:xen="urn:xlate:xen:1" type="xen" id="0">
+  <name>Domain-0</name>
+  <uuid>00000000-0000-0000-0000-000000000000</uuid>
+  <memory unit="KiB">17179868160</memory>
+  <currentMemory unit="KiB">4194304</currentMemory>
+  <vcpu>8</vcpu>
+  <os>
+    <type>linux</type>
+  </os>
+  <clock offset="utc" adjustment="reset"/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices/>
+  <xen:state>r-----</xen:state>
+  <xen:cpu_time>100.2</xen:cpu_time>
+  <xen:sxp>
+    <l>
+      <a>image</a>
+      <l>
+        <a>linux</a>
+        <l>
+          <a>kernel</a>
+          <s/>
+ $      </l>
+        <l>
+          <a>notes</a>
+        </l>
+      </l>
+    </l>
+  </xen:sxp>
+</domain>
+"""
+
+CASES = {
+    "xen-sxp-stray-text": (XEN_SXP_STRAY_TEXT, "xen"),
+    # the same, minimized, with the text in other places of the carried tree
+    "xen-sxp-text-in-list": (b"<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>a</name>"
+                             b"<memory>1024</memory><xen:sxp><l>{<a>x</a></l></xen:sxp></domain>", "xen"),
+    "xen-sxp-foreign-element": (b"<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>a</name>"
+                                b"<memory>1024</memory><xen:sxp><l><a>x</a><b/></l></xen:sxp></domain>", "xen"),
+    "xen-sxp-nested-in-atom": (b"<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>a</name>"
+                               b"<memory>1024</memory><xen:sxp><l><a>x<a>y</a></a></l></xen:sxp></domain>",
+                               "xen"),
+}
+
+
+@pytest.mark.parametrize("data, src", CASES.values(), ids=CASES.keys())
+def test_fuzz_finding(data, src):
+    only_xlate_errors(data, src)
+    only_xlate_errors(data, None)
+
+
+def test_stray_text_in_carried_sxp_is_a_conversion_error():
+    with pytest.raises(xlate.ConversionError, match="cannot write SEXPR: text '\\$' directly inside <l>"):
+        xlate.convert(XEN_SXP_STRAY_TEXT, to="sexpr")
+
+
+# Found while building the detect target: str input with an unpaired surrogate (what
+# surrogateescape makes of invalid bytes) raised UnicodeEncodeError.
+@pytest.mark.parametrize("text", ["\udcff", "<domain>\udc80</domain>", "(vm (name \udcc3))"])
+def test_str_with_surrogates(text):
+    with pytest.raises(xlate.ParseError):
+        xlate.detect(text)
+    with pytest.raises(xlate.ParseError):
+        xlate.convert(text, to="xen")
+
+
+# --------------------------------------------------------------------------------------------
+# Every fuzz target, briefly
+# --------------------------------------------------------------------------------------------
+
+try:
+    import atheris  # noqa: F401
+
+    HAVE_ATHERIS = True
+except ImportError:  # pragma: no cover - atheris is in the test extra on Linux
+    HAVE_ATHERIS = False
+
+# (target, runs): a few thousand executions each, with a fixed seed
+SHORT_RUNS = [("detect", 20_000), ("core", 3_000), ("xen", 3_000), ("sexpr", 1_500)]
+
+
+@pytest.mark.parametrize("target, runs", SHORT_RUNS, ids=[t for t, _ in SHORT_RUNS])
+def test_fuzz_target_short_run(tmp_path, target, runs):
+    if not HAVE_ATHERIS:
+        if os.environ.get("CI"):
+            pytest.fail("atheris is not installed (pip install '.[test]')")
+        pytest.skip("atheris is not installed")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "fuzz" / f"fuzz_{target}.py"), f"-runs={runs}", "-seed=1",
+         "-max_len=4096", "-timeout=30", "-rss_limit_mb=2048", str(corpus)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    crashes = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("crash-", "timeout-", "oom-")))
+    detail = "\n".join(proc.stderr.splitlines()[-40:])
+    assert proc.returncode == 0 and not crashes, f"{crashes}\n{detail}"
+    assert f"Done {runs} runs" in proc.stderr, detail
+    assert len(list(corpus.iterdir())) > 1  # seeded from the repository
