@@ -426,3 +426,11 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_temporary_files(tmp_path):
             except OSError:
                 pass
     assert leftover == []  # no worker outlives the command
+
+
+def test_a_symlink_loop_is_walked_once(tmp_path, capsys):
+    make_tree(tmp_path, n=2)
+    (tmp_path / "configs" / "web" / "up").symlink_to(tmp_path / "configs")
+    assert main(["detect", str(tmp_path / "configs")]) == 1  # the broken one
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and len(set(out)) == 3

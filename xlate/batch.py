@@ -86,12 +86,18 @@ def wanted_in_directory(name: str, to: str, src: Optional[str]) -> bool:
     return info.name != to
 
 
-def walk(directory: str, accept) -> Iterator[str]:
+def walk(directory: str, accept, _seen: Optional[set] = None) -> Iterator[str]:
     """Files under ``directory`` (recursive) whose name ``accept`` takes, in a fixed order.
 
     Names are sorted by code point in every directory, so the order (and with it every
     message) is the same on every platform; hidden files and directories are skipped.
+    Symbolic links are followed, each directory once (a link back up does not loop).
     """
+    seen = set() if _seen is None else _seen
+    st = os.stat(directory)
+    if (st.st_dev, st.st_ino) in seen:
+        return
+    seen.add((st.st_dev, st.st_ino))
     entries: List[os.DirEntry] = []
     with os.scandir(directory) as it:
         for entry in it:
@@ -104,7 +110,7 @@ def walk(directory: str, accept) -> Iterator[str]:
         except OSError:
             is_dir = False
         if is_dir:
-            yield from walk(entry.path, accept)
+            yield from walk(entry.path, accept, seen)
         elif accept(entry.name):
             yield entry.path
 
