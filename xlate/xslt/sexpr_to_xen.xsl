@@ -9,7 +9,8 @@
 
   Two passes.
   1. The mapping templates (mode "domain" and below) build the result and, for every SXP item
-     they use, leave a <c:claim ref="ID"/> marker (ID = generate-id of the item). Where the
+     they use, leave a <c:claim ref="ID "/> marker (ID = generate-id of the item, then a
+     space, so that str:concat of all refs is the list of claimed items). Where the
      items of an SXP context (a list) that nobody used belong, they leave <c:carry ctx="ID"
      table="NAME"/>.
   2. Mode "p2" copies the result without the markers. At each c:carry, the unclaimed items of
@@ -20,7 +21,7 @@
   Parameter xend-version: libvirt's xendConfigVersion (1 = xend 3.0.2, 2 = 3.0.3, 3 = 3.0.4,
   4 = 3.1.0); empty = the newest libvirt behaviour.
 
-  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize); runs unchanged under xsltproc.
+  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, str:concat); runs unchanged under xsltproc.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -432,14 +433,8 @@
   </xsl:variable>
   <xsl:variable name="pass1" select="exsl:node-set($pass1-rtf)"/>
 
-  <!-- ' ID ID ... ': every claimed item. -->
-  <xsl:variable name="claimed">
-    <xsl:text> </xsl:text>
-    <xsl:for-each select="$pass1//c:claim">
-      <xsl:value-of select="@ref"/>
-      <xsl:text> </xsl:text>
-    </xsl:for-each>
-  </xsl:variable>
+  <!-- ' ID ID ... ': every claimed item (each ref ends in a space). -->
+  <xsl:variable name="claimed" select="concat(' ', str:concat($pass1//c:claim/@ref))"/>
 
   <xsl:template match="/">
     <xsl:choose>
@@ -487,23 +482,23 @@
     <domain type="xen">
       <xsl:if test="$id != ''">
         <xsl:attribute name="id"><xsl:value-of select="$id"/></xsl:attribute>
-        <c:claim ref="{generate-id($domid-i)}"/>
+        <c:claim ref="{generate-id($domid-i)} "/>
       </xsl:if>
 
       <name><xsl:value-of select="$name-i/*[2]"/></name>
-      <c:claim ref="{generate-id($name-i)}"/>
+      <c:claim ref="{generate-id($name-i)} "/>
 
       <xsl:if test="string-length($uuid-hex) = 32 and translate($uuid-hex, '0123456789abcdef', '') = ''">
         <uuid>
           <xsl:value-of select="concat(substring($uuid-hex, 1, 8), '-', substring($uuid-hex, 9, 4), '-',
               substring($uuid-hex, 13, 4), '-', substring($uuid-hex, 17, 4), '-', substring($uuid-hex, 21, 12))"/>
         </uuid>
-        <c:claim ref="{generate-id($uuid-i)}"/>
+        <c:claim ref="{generate-id($uuid-i)} "/>
       </xsl:if>
 
       <xsl:if test="$desc-i">
         <description><xsl:value-of select="$desc-i/*[2]"/></description>
-        <c:claim ref="{generate-id($desc-i)}"/>
+        <c:claim ref="{generate-id($desc-i)} "/>
       </xsl:if>
 
       <xsl:call-template name="memory">
@@ -521,13 +516,13 @@
       </xsl:if>
 
       <xsl:if test="$I">
-        <c:claim ref="{generate-id($img)}"/>
+        <c:claim ref="{generate-id($img)} "/>
         <!-- the image repeats (vcpus N) and (vcpu_avail M) for HVM: claimed when equal -->
         <xsl:for-each select="key('kv', concat($did, '|vcpus'))[1] | key('kv', concat($did, '|vcpu_avail'))[1]">
           <xsl:variable name="top" select="."/>
           <xsl:for-each select="key('kv', concat($ik, '|', $top/*[1]))[1][count(*) = 2][not(l)]">
             <xsl:if test="count($top/*) = 2 and not($top/l) and string(*[2]) = string($top/*[2])">
-              <c:claim ref="{generate-id()}"/>
+              <c:claim ref="{generate-id()} "/>
             </xsl:if>
           </xsl:for-each>
         </xsl:for-each>
@@ -608,7 +603,7 @@
     </xsl:variable>
     <xsl:if test="$max != ''">
       <memory unit="KiB"><xsl:value-of select="format-number($max * 1024, '0')"/></memory>
-      <c:claim ref="{generate-id($max-i)}"/>
+      <c:claim ref="{generate-id($max-i)} "/>
     </xsl:if>
     <xsl:if test="$cur-i">
       <xsl:choose>
@@ -618,7 +613,7 @@
         </xsl:when>
         <xsl:otherwise>
           <currentMemory unit="KiB"><xsl:value-of select="format-number(number($cur-i/*[2]) * 1024, '0')"/></currentMemory>
-          <c:claim ref="{generate-id($cur-i)}"/>
+          <c:claim ref="{generate-id($cur-i)} "/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:if>
@@ -648,11 +643,11 @@
         </xsl:if>
         <xsl:if test="$cpus-i">
           <xsl:attribute name="cpuset"><xsl:value-of select="$cpus-i/*[2]"/></xsl:attribute>
-          <c:claim ref="{generate-id($cpus-i)}"/>
+          <c:claim ref="{generate-id($cpus-i)} "/>
         </xsl:if>
         <xsl:value-of select="$n"/>
       </vcpu>
-      <c:claim ref="{generate-id($n-i)}"/>
+      <c:claim ref="{generate-id($n-i)} "/>
       <xsl:if test="$bits != '' and $bits &lt;= $n">
         <xsl:variable name="low">
           <xsl:call-template name="pow2">
@@ -660,7 +655,7 @@
           </xsl:call-template>
         </xsl:variable>
         <xsl:if test="number($avail-i/*[2]) = $low - 1 and $bits &gt; 0">
-          <c:claim ref="{generate-id($avail-i)}"/>
+          <c:claim ref="{generate-id($avail-i)} "/>
         </xsl:if>
       </xsl:if>
     </xsl:if>
@@ -682,7 +677,7 @@
           </xen:vcpu>
         </xsl:for-each>
       </xen:cpus>
-      <c:claim ref="{generate-id($c)}"/>
+      <c:claim ref="{generate-id($c)} "/>
     </xsl:if>
   </xsl:template>
 
@@ -692,11 +687,11 @@
     <xsl:variable name="b" select="key('kv', concat($did, '|bootloader'))[1][count(*) &lt;= 2][not(l)]"/>
     <xsl:if test="$b">
       <bootloader><xsl:value-of select="$b/*[2]"/></bootloader>
-      <c:claim ref="{generate-id($b)}"/>
+      <c:claim ref="{generate-id($b)} "/>
       <xsl:variable name="a" select="key('kv', concat($did, '|bootloader_args'))[1][count(*) = 2][not(l)]"/>
       <xsl:if test="$a">
         <bootloader_args><xsl:value-of select="$a/*[2]"/></bootloader_args>
-        <c:claim ref="{generate-id($a)}"/>
+        <c:claim ref="{generate-id($a)} "/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -711,7 +706,7 @@
     <xsl:choose>
       <xsl:when test="$i">
         <xsl:element name="{$event}"><xsl:value-of select="$i/*[2]"/></xsl:element>
-        <c:claim ref="{generate-id($i)}"/>
+        <c:claim ref="{generate-id($i)} "/>
       </xsl:when>
       <xsl:when test="not($all)">
         <xsl:element name="{$event}"><xsl:value-of select="$default"/></xsl:element>
@@ -751,7 +746,7 @@
     <xsl:param name="name"/>
     <xsl:if test="$item[count(*) = 2][not(l)][string(*[2]) != '']">
       <xsl:element name="{$name}"><xsl:value-of select="$item/*[2]"/></xsl:element>
-      <c:claim ref="{generate-id($item)}"/>
+      <c:claim ref="{generate-id($item)} "/>
     </xsl:if>
   </xsl:template>
 
@@ -764,11 +759,11 @@
     <xsl:choose>
       <xsl:when test="$loader-i">
         <loader><xsl:value-of select="$loader-i/*[2]"/></loader>
-        <c:claim ref="{generate-id($loader-i)}"/>
+        <c:claim ref="{generate-id($loader-i)} "/>
         <xsl:choose>
           <xsl:when test="$kernel-i and (string($kernel-i/*[2]) = '' or string($kernel-i/*[2]) = string($loader-i/*[2]))">
             <!-- old xend repeats the loader as kernel; an empty kernel means none (libvirt) -->
-            <c:claim ref="{generate-id($kernel-i)}"/>
+            <c:claim ref="{generate-id($kernel-i)} "/>
           </xsl:when>
           <xsl:otherwise>
             <xsl:call-template name="os-field">
@@ -792,7 +787,7 @@
       </xsl:when>
       <xsl:when test="$kernel-i[string(*[2]) != '']">
         <loader><xsl:value-of select="$kernel-i/*[2]"/></loader>
-        <c:claim ref="{generate-id($kernel-i)}"/>
+        <c:claim ref="{generate-id($kernel-i)} "/>
       </xsl:when>
     </xsl:choose>
     <!-- boot order, only without a direct-boot kernel -->
@@ -801,11 +796,11 @@
     <xsl:variable name="boot-i" select="key('kv', concat($ik, '|boot'))[1][count(*) = 2][not(l)]"/>
     <!-- libvirt writes (boot c) when it has no boot order: beside a direct-boot kernel it says nothing -->
     <xsl:if test="$direct and string($boot-i/*[2]) = 'c'">
-      <c:claim ref="{generate-id($boot-i)}"/>
+      <c:claim ref="{generate-id($boot-i)} "/>
     </xsl:if>
     <!-- libvirt writes (usb 1) for every HVM guest: it says nothing -->
     <xsl:for-each select="key('kv', concat($ik, '|usb'))[1][count(*) = 2][*[2] = '1']">
-      <c:claim ref="{generate-id()}"/>
+      <c:claim ref="{generate-id()} "/>
     </xsl:for-each>
     <xsl:if test="not($direct) and $boot-i">
       <xsl:variable name="b" select="string($boot-i/*[2])"/>
@@ -813,7 +808,7 @@
         <xsl:with-param name="s" select="$b"/>
       </xsl:call-template>
       <xsl:if test="$b != '' and translate($b, 'acdn', '') = '' and string-length($b) &lt;= 4">
-        <c:claim ref="{generate-id($boot-i)}"/>
+        <c:claim ref="{generate-id($boot-i)} "/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -863,7 +858,7 @@
       <xsl:choose>
         <xsl:when test="string($hap/*[2]) = '0'">
           <hap state="off"/>
-          <c:claim ref="{generate-id($hap)}"/>
+          <c:claim ref="{generate-id($hap)} "/>
         </xsl:when>
         <xsl:otherwise>
           <xsl:call-template name="feature">
@@ -888,7 +883,7 @@
     <xsl:if test="$i and number($i/*[2]) != 0 and string(number($i/*[2])) != 'NaN'">
       <xsl:element name="{$i/*[1]}"/>
       <xsl:if test="string($i/*[2]) = '1'">
-        <c:claim ref="{generate-id($i)}"/>
+        <c:claim ref="{generate-id($i)} "/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -906,10 +901,10 @@
     <xsl:variable name="lt-i" select="$img-lt | $top-lt[not($img-lt)]"/>
     <xsl:variable name="localtime" select="$lt-i and number($lt-i/*[2]) != 0 and string(number($lt-i/*[2])) != 'NaN'"/>
     <xsl:if test="string($lt-i/*[2]) = '0' or string($lt-i/*[2]) = '1'">
-      <c:claim ref="{generate-id($lt-i)}"/>
+      <c:claim ref="{generate-id($lt-i)} "/>
       <!-- libvirt writes (localtime) in both places; the top-level one only repeats the image's -->
       <xsl:if test="$img-lt and string($top-lt/*[2]) = string($img-lt/*[2])">
-        <c:claim ref="{generate-id($top-lt)}"/>
+        <c:claim ref="{generate-id($top-lt)} "/>
       </xsl:if>
     </xsl:if>
     <xsl:choose>
@@ -934,7 +929,7 @@
           </xsl:call-template>
         </clock>
         <xsl:if test="$rtc-i">
-          <c:claim ref="{generate-id($rtc-i)}"/>
+          <c:claim ref="{generate-id($rtc-i)} "/>
         </xsl:if>
       </xsl:when>
       <xsl:otherwise>
@@ -969,7 +964,7 @@
         </xsl:attribute>
       </timer>
       <xsl:if test="string($h/*[2]) = '0' or string($h/*[2]) = '1'">
-        <c:claim ref="{generate-id($h)}"/>
+        <c:claim ref="{generate-id($h)} "/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -1037,7 +1032,7 @@
         <xsl:for-each select="key('kv', concat($ik, '|usbdevice'))[count(*) = 2][not(l)]
             [*[2] = 'tablet' or *[2] = 'mouse' or *[2] = 'keyboard']">
           <input type="{*[2]}" bus="usb"/>
-          <c:claim ref="{generate-id()}"/>
+          <c:claim ref="{generate-id()} "/>
         </xsl:for-each>
       </xsl:if>
 
@@ -1056,7 +1051,7 @@
           <video>
             <model type="{substring('cirrusvga', 1 + 6 * ($vga/*[2] = '1'), 6 - 3 * ($vga/*[2] = '1'))}"/>
           </video>
-          <c:claim ref="{generate-id($vga)}"/>
+          <c:claim ref="{generate-id($vga)} "/>
         </xsl:if>
       </xsl:if>
 
@@ -1071,7 +1066,7 @@
             <xsl:element name="xen:{$class}">
               <c:carry ctx="{generate-id(l)}" table="{$class}"/>
             </xsl:element>
-            <c:claim ref="{generate-id()}"/>
+            <c:claim ref="{generate-id()} "/>
           </xsl:when>
           <xsl:when test="$class = 'vscsi'">
             <xen:vscsi>
@@ -1079,15 +1074,15 @@
                 <xen:dev>
                   <c:carry ctx="{generate-id()}" table="vscsi-dev"/>
                 </xen:dev>
-                <c:claim ref="{generate-id()}"/>
+                <c:claim ref="{generate-id()} "/>
               </xsl:for-each>
               <c:carry ctx="{generate-id(l)}" table="vscsi"/>
             </xen:vscsi>
-            <c:claim ref="{generate-id()}"/>
+            <c:claim ref="{generate-id()} "/>
           </xsl:when>
           <xsl:when test="$class = 'irq' and count(l/*) = 2 and l/l[*[1][not(self::l)] = 'irq'][count(*) = 2][not(l)]">
             <xen:irq><xsl:value-of select="l/l/*[2]"/></xen:irq>
-            <c:claim ref="{generate-id()}"/>
+            <c:claim ref="{generate-id()} "/>
           </xsl:when>
         </xsl:choose>
       </xsl:for-each>
@@ -1143,7 +1138,7 @@
         <xsl:call-template name="disk-parse">
           <xsl:with-param name="what" select="'disk'"/>
         </xsl:call-template>
-        <c:claim ref="{generate-id()}"/>
+        <c:claim ref="{generate-id()} "/>
       </xsl:for-each>
     </xsl:for-each>
 
@@ -1157,7 +1152,7 @@
           <target dev="hdc" bus="ide"/>
           <readonly/>
         </disk>
-        <c:claim ref="{generate-id($cd)}"/>
+        <c:claim ref="{generate-id($cd)} "/>
       </xsl:if>
       <xsl:for-each select="key('kv', concat($ik, '|fda'))[1] | key('kv', concat($ik, '|fdb'))[1]">
         <xsl:if test="count(*) = 2 and not(l) and string(*[2]) != '' and not(contains($targets, concat(' ', *[1], ' ')))">
@@ -1166,7 +1161,7 @@
             <source file="{*[2]}"/>
             <target dev="{*[1]}" bus="fdc"/>
           </disk>
-          <c:claim ref="{generate-id()}"/>
+          <c:claim ref="{generate-id()} "/>
         </xsl:if>
       </xsl:for-each>
     </xsl:if>
@@ -1301,7 +1296,7 @@
                 </xsl:otherwise>
               </xsl:choose>
             </source>
-            <c:claim ref="{generate-id($uname-i)}"/>
+            <c:claim ref="{generate-id($uname-i)} "/>
           </xsl:if>
           <target dev="{$target}">
             <xsl:attribute name="bus">
@@ -1312,7 +1307,7 @@
               </xsl:choose>
             </xsl:attribute>
           </target>
-          <c:claim ref="{generate-id($dev-i)}"/>
+          <c:claim ref="{generate-id($dev-i)} "/>
           <xsl:if test="contains($mode-i/*[2], 'r')">
             <readonly/>
           </xsl:if>
@@ -1320,7 +1315,7 @@
             <shareable/>
           </xsl:if>
           <xsl:if test="$mode-i/*[2] = 'r' or $mode-i/*[2] = 'w' or $mode-i/*[2] = 'w!'">
-            <c:claim ref="{generate-id($mode-i)}"/>
+            <c:claim ref="{generate-id($mode-i)} "/>
           </xsl:if>
           <c:carry ctx="{$lk}" table="disk"/>
         </disk>
@@ -1370,18 +1365,18 @@
       </xsl:attribute>
       <xsl:if test="$mac != ''">
         <mac address="{$mac}"/>
-        <c:claim ref="{generate-id($mac-i)}"/>
+        <c:claim ref="{generate-id($mac-i)} "/>
       </xsl:if>
       <xsl:if test="$bridge-i">
         <source bridge="{$bridge-i/*[2]}"/>
-        <c:claim ref="{generate-id($bridge-i)}"/>
+        <c:claim ref="{generate-id($bridge-i)} "/>
       </xsl:if>
       <xsl:if test="$rate != ''">
         <bandwidth>
           <outbound average="{$rate}"/>
         </bandwidth>
         <xsl:if test="not(contains($rate-i/*[2], '@'))">
-          <c:claim ref="{generate-id($rate-i)}"/>
+          <c:claim ref="{generate-id($rate-i)} "/>
         </xsl:if>
       </xsl:if>
       <xsl:if test="$ip-i">
@@ -1395,16 +1390,16 @@
             </xsl:attribute>
           </ip>
         </xsl:for-each>
-        <c:claim ref="{generate-id($ip-i)}"/>
+        <c:claim ref="{generate-id($ip-i)} "/>
       </xsl:if>
       <xsl:if test="$script-i">
         <script path="{$script-i/*[2]}"/>
-        <c:claim ref="{generate-id($script-i)}"/>
+        <c:claim ref="{generate-id($script-i)} "/>
       </xsl:if>
       <xsl:choose>
         <xsl:when test="$vifname-i">
           <target dev="{$vifname-i/*[2]}"/>
-          <c:claim ref="{generate-id($vifname-i)}"/>
+          <c:claim ref="{generate-id($vifname-i)} "/>
         </xsl:when>
         <xsl:when test="$id != ''">
           <target dev="vif{$id}.{$index}"/>
@@ -1413,16 +1408,16 @@
       <xsl:choose>
         <xsl:when test="$model-i">
           <model type="{$model-i/*[2]}"/>
-          <c:claim ref="{generate-id($model-i)}"/>
+          <c:claim ref="{generate-id($model-i)} "/>
         </xsl:when>
         <xsl:when test="string($type-i/*[2]) = 'netfront'">
           <model type="netfront"/>
-          <c:claim ref="{generate-id($type-i)}"/>
+          <c:claim ref="{generate-id($type-i)} "/>
         </xsl:when>
       </xsl:choose>
       <c:carry ctx="{$lk}" table="interface"/>
     </interface>
-    <c:claim ref="{generate-id()}"/>
+    <c:claim ref="{generate-id()} "/>
   </xsl:template>
 
   <!-- A MAC address in lowercase, two digits per octet; '' if it is not one. -->
@@ -1508,7 +1503,7 @@
               </xsl:call-template>
             </xsl:if>
           </xsl:for-each>
-          <c:claim ref="{generate-id($s)}"/>
+          <c:claim ref="{generate-id($s)} "/>
         </xsl:if>
       </xsl:when>
       <xsl:when test="$s">
@@ -1546,7 +1541,7 @@
       </xsl:call-template>
     </xsl:if>
     <xsl:if test="$item and ($value = 'none' or $format = $value)">
-      <c:claim ref="{generate-id($item)}"/>
+      <c:claim ref="{generate-id($item)} "/>
     </xsl:if>
   </xsl:template>
 
@@ -1720,9 +1715,9 @@
             </xsl:choose>
           </xsl:variable>
           <xsl:choose>
-            <xsl:when test="$type-i"><c:claim ref="{generate-id($type-i)}"/></xsl:when>
-            <xsl:when test="$type = 'vnc' and string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)}"/></xsl:when>
-            <xsl:when test="$type = 'sdl' and string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)}"/></xsl:when>
+            <xsl:when test="$type-i"><c:claim ref="{generate-id($type-i)} "/></xsl:when>
+            <xsl:when test="$type = 'vnc' and string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)} "/></xsl:when>
+            <xsl:when test="$type = 'sdl' and string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)} "/></xsl:when>
           </xsl:choose>
           <xsl:call-template name="graphics-element">
             <xsl:with-param name="type" select="$type"/>
@@ -1730,7 +1725,7 @@
             <xsl:with-param name="vncport-default" select="-1"/>
             <xsl:with-param name="carry" select="$lk"/>
           </xsl:call-template>
-          <c:claim ref="{generate-id()}"/>
+          <c:claim ref="{generate-id()} "/>
         </xsl:for-each>
       </xsl:when>
       <xsl:when test="$ik != ''">
@@ -1739,7 +1734,7 @@
         <xsl:variable name="sdl-i" select="key('kv', concat($ik, '|sdl'))[1][count(*) = 2][not(l)][starts-with(*[2], '1')]"/>
         <xsl:choose>
           <xsl:when test="$vnc-i">
-            <xsl:if test="string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)}"/></xsl:if>
+            <xsl:if test="string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)} "/></xsl:if>
             <xsl:call-template name="graphics-element">
               <xsl:with-param name="type" select="'vnc'"/>
               <xsl:with-param name="lk" select="$ik"/>
@@ -1752,7 +1747,7 @@
             </xsl:call-template>
           </xsl:when>
           <xsl:when test="$sdl-i">
-            <xsl:if test="string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)}"/></xsl:if>
+            <xsl:if test="string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)} "/></xsl:if>
             <xsl:call-template name="graphics-element">
               <xsl:with-param name="type" select="'sdl'"/>
               <xsl:with-param name="lk" select="$ik"/>
@@ -1780,8 +1775,8 @@
           <xsl:if test="$xauth-i">
             <xsl:attribute name="xauth"><xsl:value-of select="$xauth-i/*[2]"/></xsl:attribute>
           </xsl:if>
-          <c:claim ref="{generate-id($display-i)}"/>
-          <c:claim ref="{generate-id($xauth-i)}"/>
+          <c:claim ref="{generate-id($display-i)} "/>
+          <c:claim ref="{generate-id($xauth-i)} "/>
         </xsl:when>
         <xsl:otherwise>
           <xsl:variable name="unused-i" select="key('kv', concat($lk, '|vncunused'))[1][count(*) = 2][not(l)]"/>
@@ -1815,18 +1810,18 @@
           <xsl:if test="$passwd-i">
             <xsl:attribute name="passwd"><xsl:value-of select="$passwd-i/*[2]"/></xsl:attribute>
           </xsl:if>
-          <c:claim ref="{generate-id($keymap-i)}"/>
-          <c:claim ref="{generate-id($passwd-i)}"/>
+          <c:claim ref="{generate-id($keymap-i)} "/>
+          <c:claim ref="{generate-id($passwd-i)} "/>
           <!-- libvirt writes (vncdisplay) only for a fixed port: beside (vncunused 1) it is kept -->
           <xsl:if test="$display-i and number($display-i/*[2]) &lt; 5900 and string($unused-i/*[2]) != '1'">
-            <c:claim ref="{generate-id($display-i)}"/>
+            <c:claim ref="{generate-id($display-i)} "/>
           </xsl:if>
           <xsl:if test="string($unused-i/*[2]) = '0' or string($unused-i/*[2]) = '1'">
-            <c:claim ref="{generate-id($unused-i)}"/>
+            <c:claim ref="{generate-id($unused-i)} "/>
           </xsl:if>
           <xsl:if test="$listen-i">
             <listen type="address" address="{$listen-i/*[2]}"/>
-            <c:claim ref="{generate-id($listen-i)}"/>
+            <c:claim ref="{generate-id($listen-i)} "/>
           </xsl:if>
         </xsl:otherwise>
       </xsl:choose>
@@ -1863,7 +1858,7 @@
           </xsl:if>
         </xsl:for-each>
         <xsl:if test="$unknown = '' and count($models) = string-length(translate($s/*[2], translate($s/*[2], ',', ''), '')) + 1">
-          <c:claim ref="{generate-id($s)}"/>
+          <c:claim ref="{generate-id($s)} "/>
         </xsl:if>
       </xsl:when>
     </xsl:choose>
@@ -1887,7 +1882,7 @@
       </xsl:if>
       <c:carry ctx="{generate-id(l)}" table="pci"/>
     </xen:pci>
-    <c:claim ref="{generate-id()}"/>
+    <c:claim ref="{generate-id()} "/>
   </xsl:template>
 
   <!-- The current node is a (dev (domain D) (bus B) (slot S) (func F) ...) list. -->
@@ -1926,7 +1921,7 @@
                 <xsl:otherwise>yes</xsl:otherwise>
               </xsl:choose>
             </xsl:attribute>
-            <c:claim ref="{generate-id($permissive/..)}"/>
+            <c:claim ref="{generate-id($permissive/..)} "/>
           </xsl:if>
           <address>
             <xsl:attribute name="domain">
@@ -1944,7 +1939,7 @@
           </address>
         </source>
         <xsl:for-each select="$parts">
-          <c:claim ref="{generate-id()}"/>
+          <c:claim ref="{generate-id()} "/>
         </xsl:for-each>
         <xsl:if test="$vdevfn != '' and $vdevfn &lt; 256">
           <address type="pci" domain="0x0000" bus="0x00">
@@ -1955,15 +1950,15 @@
               <xsl:call-template name="hex"><xsl:with-param name="n" select="$vdevfn mod 8"/><xsl:with-param name="width" select="1"/></xsl:call-template>
             </xsl:attribute>
           </address>
-          <c:claim ref="{generate-id($vdevfn-i)}"/>
+          <c:claim ref="{generate-id($vdevfn-i)} "/>
         </xsl:if>
         <xsl:for-each select="$opts[*[1] != 'permissive']">
           <xen:opt name="{*[1]}" value="{*[2]}"/>
-          <c:claim ref="{generate-id(..)}"/>
+          <c:claim ref="{generate-id(..)} "/>
         </xsl:for-each>
         <c:carry ctx="{$dk}" table="hostdev"/>
       </hostdev>
-      <c:claim ref="{$dk}"/>
+      <c:claim ref="{$dk} "/>
     </xsl:if>
   </xsl:template>
 
@@ -1989,11 +1984,11 @@
       <xsl:if test="$ports-i">
         <xsl:attribute name="ports"><xsl:value-of select="number($ports-i/*[2])"/></xsl:attribute>
       </xsl:if>
-      <c:claim ref="{generate-id($ver-i)}"/>
-      <c:claim ref="{generate-id($ports-i)}"/>
+      <c:claim ref="{generate-id($ver-i)} "/>
+      <c:claim ref="{generate-id($ports-i)} "/>
       <c:carry ctx="{$lk}" table="controller"/>
     </controller>
-    <c:claim ref="{generate-id()}"/>
+    <c:claim ref="{generate-id()} "/>
   </xsl:template>
 
   <!-- ================================================================== -->
@@ -2116,25 +2111,23 @@
   </xsl:template>
 
   <xsl:template match="*" mode="p2">
-    <xsl:choose>
-      <xsl:when test="@c:optional = '1'">
-        <xsl:variable name="content">
-          <xsl:apply-templates select="node()" mode="p2"/>
-        </xsl:variable>
-        <xsl:if test="exsl:node-set($content)/node()">
-          <xsl:element name="{name()}" namespace="{namespace-uri()}">
-            <xsl:copy-of select="@*[namespace-uri() = '']"/>
-            <xsl:copy-of select="$content"/>
-          </xsl:element>
-        </xsl:if>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:element name="{name()}" namespace="{namespace-uri()}">
-          <xsl:copy-of select="@*[namespace-uri() = '']"/>
-          <xsl:apply-templates select="node()" mode="p2"/>
-        </xsl:element>
-      </xsl:otherwise>
-    </xsl:choose>
+    <xsl:copy>
+      <xsl:copy-of select="@*"/>
+      <xsl:apply-templates mode="p2"/>
+    </xsl:copy>
+  </xsl:template>
+
+  <!-- An element that stays only when something ends up inside it. -->
+  <xsl:template match="*[@c:optional = '1']" mode="p2">
+    <xsl:variable name="content">
+      <xsl:apply-templates mode="p2"/>
+    </xsl:variable>
+    <xsl:if test="exsl:node-set($content)/node()">
+      <xsl:element name="{name()}" namespace="{namespace-uri()}">
+        <xsl:copy-of select="@*[namespace-uri() = '']"/>
+        <xsl:copy-of select="$content"/>
+      </xsl:element>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template match="text()" mode="p2">
@@ -2149,10 +2142,10 @@
     <xsl:variable name="ctx" select="string(@ctx)"/>
     <xsl:for-each select="$input">
       <xsl:variable name="kept" select="key('by-id', $ctx)/*[position() &gt; 1]
-          [not(contains($claimed, concat(' ', generate-id(), ' ')))]
           [$filter = ''
            or ($filter = 'device' and *[1][not(self::l)] = 'device')
-           or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]"/>
+           or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]
+          [not(contains($claimed, concat(' ', generate-id(), ' ')))]"/>
       <xsl:choose>
         <!-- only a kept list can become a named element: only then is the table needed -->
         <xsl:when test="$kept[self::l] and $carry/@table != ''">
