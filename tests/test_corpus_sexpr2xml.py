@@ -18,7 +18,7 @@ import pytest
 import xlate
 from canon import canonical_xml
 from conftest import corpus_root
-from xlate.validate import validate_tree
+from xlate.schema import validate_tree
 from xlate.xmlio import parse_xml
 
 #: Rows whose xendConfigVersion the manifest does not know ("unknown"): the version used, and why.

@@ -11,7 +11,7 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from xlate.validate import XEN_NS, schema_dir, schema_path, validate_tree
+from xlate.schema import XEN_NS, schema_dir, schema_path, validate_tree
 
 from tools import virt_xml_validate_all
 
@@ -182,7 +182,7 @@ def test_engines_agree_on_mutated_attributes(engines):
 
 def test_xen_settings_name_real_parents():
     """xen.xsd's appinfo parents are core elements that carry the xen: extension point."""
-    from xlate.validate import _xen_parents
+    from xlate.schema import _xen_parents
 
     core = etree.parse(str(schema_dir() / "core.xsd"))
     xs = "{http://www.w3.org/2001/XMLSchema}"

@@ -29,7 +29,7 @@ from xlate.context import Context, Options
 from xlate.errors import ConversionError, ParseError
 from xlate.formats import REGISTRY
 from xlate.formats import sexpr as sexpr_format
-from xlate.validate import validate_tree
+from xlate.schema import validate_tree
 from xlate.xmlio import NAMESPACES, XSLT_DIR, parse_xml, serialize_xml
 
 REPO = Path(__file__).resolve().parent.parent

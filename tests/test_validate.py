@@ -1,4 +1,4 @@
-"""xlate.validate: one plain sentence per problem, with the element's path and line."""
+"""xlate.schema: one plain sentence per problem, with the element's path and line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from xlate.errors import UsageError, ValidationError
-from xlate.validate import XEN_NS, element_path, schema_path, validate_tree
+from xlate.schema import XEN_NS, element_path, schema_path, validate_tree
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -291,7 +291,7 @@ def test_schema_path_finds_the_shipped_files():
 def test_fast_path_does_not_import_xmlschema():
     """Valid documents never pay for importing xmlschema (~0.2 s)."""
     code = (
-        "import sys; from lxml import etree; from xlate.validate import validate_tree\n"
+        "import sys; from lxml import etree; from xlate.schema import validate_tree\n"
         f"doc = etree.parse({str(REPO / 'examples' / 'pv-kernel.xen.xml')!r})\n"
         "assert validate_tree(doc, 'xen') == []\n"
         "etree.SubElement(doc.getroot(), 'name').text = 'twice'\n"  # schema-valid, count error

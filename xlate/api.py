@@ -140,7 +140,7 @@ def _validation_error(problems: List[ValidationError], what: str, file: Optional
 
 
 def validate_tree(tree: etree._ElementTree, fmt: str, *, file: Optional[str] = None) -> List[ValidationError]:
-    from .validate import validate_tree as _validate
+    from .schema import validate_tree as _validate
 
     return _validate(tree, fmt, file=file)
 
