@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Iterator, Optional, Tuple, Union
 
 from lxml import etree
 
@@ -247,12 +249,71 @@ def run_stylesheet(
     xslt = stylesheet(name)
     args = {key: etree.XSLT.strparam(value) for key, value in params.items()}
     try:
-        result = xslt(tree, **args)
+        if _TRACE is None:
+            result = xslt(tree, **args)
+        else:
+            xslt = _traced_stylesheet(name)
+            result = xslt(tree, profile_run=True, **args)
+            _trace(name, result)
     except etree.XSLTApplyError:
         _report(xslt.error_log, tree, ctx, name)
         raise ConversionError(f"stylesheet {name} failed", file=ctx.file) from None
     _report(xslt.error_log, tree, ctx, name)
     return result
+
+
+# Template tracing for the coverage gate (tests/test_coverage_gate.py).
+@dataclass
+class TemplateTrace:
+    """What the stylesheets did while tracing: template calls by (match, name, mode) per
+    stylesheet, and per stylesheet the runs that ended in an ``xlate:error`` (whose calls
+    libxslt's profiler cannot report, since the run is aborted)."""
+
+    calls: Dict[str, Dict[Tuple[str, str, str], int]] = field(default_factory=dict)
+    errors: Dict[str, int] = field(default_factory=dict)
+
+
+_TRACE: Optional[TemplateTrace] = None
+
+
+@contextmanager
+def trace_templates() -> Iterator[TemplateTrace]:
+    """Record the template calls of every stylesheet run in the block (libxslt's profiler)."""
+    global _TRACE
+    previous, _TRACE = _TRACE, TemplateTrace()
+    try:
+        yield _TRACE
+    finally:
+        _TRACE = previous
+
+
+_TRACED: Dict[str, etree.XSLT] = {}
+_XSL = "{http://www.w3.org/1999/XSL/Transform}"
+
+
+def _traced_stylesheet(name: str) -> etree.XSLT:
+    """The stylesheet with a no-op instruction closing every template: libxslt's profiler
+    records only templates that have instructions, and empty templates are mapping rows too
+    (each drops something)."""
+    xslt = _TRACED.get(name)
+    if xslt is None:
+        stylesheet(name)  # checks the name
+        doc = etree.parse(str(XSLT_DIR / name), etree.XMLParser(no_network=True, resolve_entities=False))
+        for template in doc.iter(_XSL + "template"):
+            etree.SubElement(template, _XSL + "if", test="false()")
+        xslt = etree.XSLT(doc, access_control=etree.XSLTAccessControl.DENY_ALL)
+        _TRACED[name] = xslt
+    return xslt
+
+
+def _trace(name: str, result: etree._XSLTResultTree) -> None:
+    counts = _TRACE.calls.setdefault(name, {})
+    profile = result.xslt_profile
+    if profile is None:
+        return
+    for t in profile.getroot():  # (iter("template") misses the names libxslt made)
+        key = (t.get("match", ""), t.get("name", ""), t.get("mode", ""))
+        counts[key] = counts.get(key, 0) + int(t.get("calls", "0"))
 
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
@@ -266,6 +327,8 @@ def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
         elif text.startswith("xlate:error|"):
             _, path, message = text.split("|", 2)
             path, line = nodes.locate(path)
+            if _TRACE is not None:
+                _TRACE.errors[name] = _TRACE.errors.get(name, 0) + 1
             raise ConversionError(message, file=ctx.file, line=line, path=path)
         elif text.startswith("Terminating"):
             continue  # libxslt's own note after a terminate message
