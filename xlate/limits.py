@@ -1,9 +1,11 @@
 """Limits on untrusted input: every bound xlate enforces, in one place.
 
-A :class:`Limits` travels in :class:`xlate.context.Options`; :func:`xlate.xmlio.parse_xml`, the
-S-expression codec (through ``xlate.formats.sexpr``) and the check after reading
-(:func:`check_hub`) enforce it. Going over a limit raises :class:`xlate.errors.LimitError`, a
-:class:`~xlate.errors.ParseError` with the position of the offending item where one is known.
+A :class:`Limits` travels in :class:`xlate.context.Options`. :func:`xlate.xmlio.parse_xml`
+enforces it on every XML document (:func:`check_xml_text` before parsing, :func:`check_xml_tree`
+and :func:`check_hub` after), ``xlate.formats.sexpr`` on S-expressions (:func:`check_sexpr_text`
+before the codec, the codec's ``max_depth``, :func:`check_sexpr_tree` before any stylesheet).
+Going over a limit raises :class:`xlate.errors.LimitError`, a :class:`~xlate.errors.ParseError`
+with the line of the offending item where one is known.
 
 The defaults are far above any real guest configuration (libvirt's own test data stays below
 12 KiB, 800 elements, 8 levels of nesting and a few dozen devices per document) and low enough
