@@ -168,3 +168,32 @@ def test_serialize_declares_xen_namespace_once_on_the_root():
     assert out.startswith('<domain xmlns:xen="urn:xlate:xen:1">')
     assert out.count("xmlns:xen") == 1
     assert out.endswith("</domain>\n")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        b'<?xml version="1.0"?>\n<!-- a comment <with/> an element -->\n<?pi x?><!DOCTYPE d [<!ENTITY x "y">]><d>&x;</d>',
+        "<!DOCTYPE d><d/>".encode("utf-16"),
+        "<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE d><d/>".encode("utf-16-be"),
+        "<!DOCTYPE d><d/>".encode("utf-32"),
+        b"\xef\xbb\xbf  <!DOCTYPE d><d/>",
+    ],
+    ids=["after-comment-and-pi", "utf16", "utf16be-no-bom", "utf32", "utf8-bom"],
+)
+def test_doctype_is_refused_wherever_the_prolog_puts_it(doc):
+    with pytest.raises(UnsafeInputError, match="DOCTYPE"):
+        xmlio.parse_xml(doc)
+
+
+def test_doctype_text_after_the_root_is_just_text():
+    tree = xmlio.parse_xml(b"<d><![CDATA[<!DOCTYPE d>]]></d>")
+    assert tree.getroot().text == "<!DOCTYPE d>"
+
+
+def test_trace_templates_counts_calls_and_is_off_afterwards():
+    tree = xmlio.parse_xml(b"<domain type='xen'><name>a</name></domain>")
+    with xmlio.trace_templates() as trace:
+        xmlio.run_stylesheet("xen_to_core.xsl", tree, Context())
+    assert trace.calls["xen_to_core.xsl"][("/domain", "", "")] == 1
+    assert xmlio._TRACE is None
