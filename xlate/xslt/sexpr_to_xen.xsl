@@ -134,7 +134,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -207,7 +207,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -227,7 +227,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -248,7 +248,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -276,7 +276,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -293,7 +293,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -307,7 +307,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -322,7 +322,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -335,7 +335,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -349,7 +349,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -362,7 +362,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -377,7 +377,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -390,7 +390,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -407,7 +407,7 @@
     </xsl:variable>
     <xsl:call-template name="keep">
       <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="exsl:node-set($vocabulary-rtf)/k"/>
+      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
     </xsl:call-template>
   </xsl:template>
 
@@ -2165,77 +2165,78 @@
   <!-- A context without a table: everything kept goes to xen:sxp. -->
   <xsl:template match="c:carry" mode="vocabulary">
     <xsl:param name="kept"/>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="rows" select="/.."/>
-    </xsl:call-template>
+    <xen:sxp>
+      <xsl:copy-of select="$kept"/>
+    </xen:sxp>
   </xsl:template>
 
-  <!-- The kept items of one context: named xen: elements for those in the ROWS of its table
-       (the first kept item per key, when its value fits the row's type), the rest in xen:sxp. -->
+  <!-- The rows of a context's table by key (a key on the table's own document). -->
+  <xsl:key name="vocabulary" match="k" use="@n"/>
+
+  <!--
+    The kept items of one context (the current node is its c:carry): a named xen: element for
+    each item whose key has a row in TABLE and whose value fits the row's type (the first kept
+    item per key), the rest in xen:sxp, each in input order.
+  -->
   <xsl:template name="keep">
     <xsl:param name="kept"/>
-    <xsl:param name="rows"/>
-    <!-- 'ID ' for each kept item that becomes a named element -->
-    <xsl:variable name="named">
-      <xsl:for-each select="$kept[self::l]">
-        <xsl:variable name="k" select="string(*[1][not(self::l)])"/>
-        <xsl:variable name="row" select="$rows[@n = $k]"/>
-        <xsl:if test="$row and $k != '' and generate-id($kept[self::l][string(*[1][not(self::l)]) = $k][1]) = generate-id()">
-          <xsl:variable name="fits">
-            <xsl:call-template name="fits">
-              <xsl:with-param name="t" select="string($row/@t)"/>
-              <xsl:with-param name="row" select="$row"/>
-            </xsl:call-template>
-          </xsl:variable>
-          <xsl:if test="$fits = 'y'">
-            <xsl:value-of select="concat(' ', generate-id(), ' ')"/>
+    <xsl:param name="table"/>
+    <xsl:variable name="ctx" select="string(@ctx)"/>
+    <!-- one letter per kept item: t (text), d (dict), p (pairs), or x (xen:sxp) -->
+    <xsl:variable name="shapes-rtf">
+      <xsl:for-each select="$kept">
+        <xsl:variable name="item" select="."/>
+        <xsl:variable name="k" select="string(self::l/*[1][not(self::l)])"/>
+        <xsl:variable name="row-t">
+          <xsl:if test="$k != '' and count(key('kv', concat($ctx, '|', $k))
+              [not(contains($claimed, concat(' ', generate-id(), ' ')))][1] | .) = 1">
+            <xsl:for-each select="$table">
+              <xsl:for-each select="key('vocabulary', $k)">
+                <xsl:choose>
+                  <xsl:when test="@t = 'text' and count($item/*) = 2 and not($item/l)">t</xsl:when>
+                  <xsl:when test="@t = 'int' and count($item/*) = 2 and not($item/l) and string($item/*[2]) != ''
+                      and translate($item/*[2], '0123456789', '') = '' and number($item/*[2]) &lt; 4294967296">t</xsl:when>
+                  <xsl:when test="@t = 'dict' and count($item/*) = 2 and $item/*[2][self::l]">d</xsl:when>
+                  <xsl:when test="@t = 'enum' and count($item/*) = 2 and not($item/l) and string($item/*[2]) != ''
+                      and contains(concat(' ', @v, ' '), concat(' ', $item/*[2], ' '))">t</xsl:when>
+                  <xsl:when test="@t = 'pairs'">p</xsl:when>
+                </xsl:choose>
+              </xsl:for-each>
+            </xsl:for-each>
           </xsl:if>
-        </xsl:if>
+        </xsl:variable>
+        <xsl:value-of select="substring(concat($row-t, 'x'), 1, 1)"/>
       </xsl:for-each>
     </xsl:variable>
-    <xsl:for-each select="$kept[contains($named, concat(' ', generate-id(), ' '))]">
-      <xsl:variable name="k" select="string(*[1])"/>
-      <xsl:variable name="t" select="string($rows[@n = $k]/@t)"/>
-      <xsl:element name="xen:{$k}" namespace="urn:xlate:xen:1">
-        <xsl:choose>
-          <xsl:when test="$t = 'dict'">
-            <xsl:call-template name="xen-pairs">
-              <xsl:with-param name="pairs" select="l/*"/>
-            </xsl:call-template>
-          </xsl:when>
-          <xsl:when test="$t = 'pairs'">
-            <xsl:call-template name="xen-pairs">
-              <xsl:with-param name="pairs" select="*[position() &gt; 1]"/>
-            </xsl:call-template>
-          </xsl:when>
-          <xsl:otherwise>
-            <xsl:value-of select="*[2]"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:element>
+    <xsl:variable name="shapes" select="string($shapes-rtf)"/>
+    <xsl:for-each select="$kept">
+      <xsl:variable name="shape" select="substring($shapes, position(), 1)"/>
+      <xsl:if test="$shape != 'x'">
+        <xsl:element name="xen:{*[1]}" namespace="urn:xlate:xen:1">
+          <xsl:choose>
+            <xsl:when test="$shape = 'd'">
+              <xsl:call-template name="xen-pairs">
+                <xsl:with-param name="pairs" select="l/*"/>
+              </xsl:call-template>
+            </xsl:when>
+            <xsl:when test="$shape = 'p'">
+              <xsl:call-template name="xen-pairs">
+                <xsl:with-param name="pairs" select="*[position() &gt; 1]"/>
+              </xsl:call-template>
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:value-of select="*[2]"/>
+            </xsl:otherwise>
+          </xsl:choose>
+        </xsl:element>
+      </xsl:if>
     </xsl:for-each>
-    <xsl:variable name="rest" select="$kept[not(contains($named, concat(' ', generate-id(), ' ')))]"/>
+    <xsl:variable name="rest" select="$kept[substring($shapes, position(), 1) = 'x']"/>
     <xsl:if test="$rest">
       <xen:sxp>
         <xsl:copy-of select="$rest"/>
       </xen:sxp>
     </xsl:if>
-  </xsl:template>
-
-  <!-- Does the current item fit the vocabulary type T? 'y' or nothing. -->
-  <xsl:template name="fits">
-    <xsl:param name="t"/>
-    <xsl:param name="row"/>
-    <xsl:choose>
-      <xsl:when test="$t = 'text' and count(*) = 2 and not(l)">y</xsl:when>
-      <xsl:when test="$t = 'int' and count(*) = 2 and not(l) and string(*[2]) != ''
-          and translate(*[2], '0123456789', '') = '' and number(*[2]) &lt; 4294967296">y</xsl:when>
-      <xsl:when test="$t = 'dict' and count(*) = 2 and *[2][self::l]">y</xsl:when>
-      <xsl:when test="$t = 'enum' and count(*) = 2 and not(l) and string(*[2]) != ''
-          and contains(concat(' ', $row/@v, ' '), concat(' ', *[2], ' '))">y</xsl:when>
-      <xsl:when test="$t = 'pairs'">y</xsl:when>
-    </xsl:choose>
   </xsl:template>
 
   <!-- (k v) pairs as xen:k elements; anything else into a xen:sxp child. -->
