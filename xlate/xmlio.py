@@ -281,6 +281,8 @@ def trace_templates() -> Iterator[TemplateTrace]:
     """Record the template calls of every stylesheet run in the block (libxslt's profiler)."""
     global _TRACE
     previous, _TRACE = _TRACE, TemplateTrace()
+    _TRACED.clear()  # libxslt's counts add up over a stylesheet's runs: fresh ones per trace
+    _TRACE_SEEN.clear()
     try:
         yield _TRACE
     finally:
@@ -288,6 +290,7 @@ def trace_templates() -> Iterator[TemplateTrace]:
 
 
 _TRACED: Dict[str, etree.XSLT] = {}
+_TRACE_SEEN: Dict[str, Dict[Tuple[str, str, str], int]] = {}  # libxslt's running totals
 _XSL = "{http://www.w3.org/1999/XSL/Transform}"
 
 
@@ -311,9 +314,12 @@ def _trace(name: str, result: etree._XSLTResultTree) -> None:
     profile = result.xslt_profile
     if profile is None:
         return
+    seen = _TRACE_SEEN.setdefault(name, {})
     for t in profile.getroot():  # (iter("template") misses the names libxslt made)
         key = (t.get("match", ""), t.get("name", ""), t.get("mode", ""))
-        counts[key] = counts.get(key, 0) + int(t.get("calls", "0"))
+        total = int(t.get("calls", "0"))  # since the stylesheet was compiled
+        counts[key] = counts.get(key, 0) + total - seen.get(key, 0)
+        seen[key] = total
 
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
