@@ -10,6 +10,7 @@ the syntax-only codec (:mod:`xlate.codecs.sexpr`) and maps it with ``sexpr_to_xe
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import List
 
 from lxml import etree
@@ -19,7 +20,7 @@ from ..context import Context
 from ..errors import ConversionError, FormatError, XlateError
 from . import sniff as detect_syntax
 from ..limits import check_sexpr_text, check_sexpr_tree, check_size
-from ..xmlio import decode_utf8, run_stylesheet
+from ..xmlio import XSLT_DIR, decode_utf8, run_stylesheet
 
 NAME = "sexpr"
 ALIASES = ("xen-sxpr",)
@@ -42,6 +43,28 @@ def _xend_version(ctx: Context) -> str:
     return "" if version is None else str(version)
 
 
+_XSL = "{http://www.w3.org/1999/XSL/Transform}"
+
+
+@lru_cache(maxsize=None)
+def _vocabulary() -> str:
+    """The ``vocabulary`` parameter of sexpr_to_xen.xsl: its table of xen: keys as one string.
+
+    Without the parameter (as under xsltproc) the stylesheet builds the string from its table
+    on every run, which costs more than the rest of the mapping. Here the parameter's own
+    instructions run once, as the body of a one-template stylesheet, so the string is the same.
+    """
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    doc = etree.parse(str(XSLT_DIR / "sexpr_to_xen.xsl"), parser)
+    root = doc.getroot()
+    param = root.find(f"{_XSL}param[@name='vocabulary']")
+    for child in list(root):
+        root.remove(child)
+    etree.SubElement(etree.SubElement(root, f"{_XSL}template", match="/"), "vocabulary").extend(param)
+    xslt = etree.XSLT(doc, access_control=etree.XSLTAccessControl.DENY_ALL)
+    return xslt(etree.ElementTree(etree.Element("none"))).getroot().text
+
+
 def read(data: bytes, ctx: Context) -> etree._ElementTree:
     """SEXPR text → the hub (Xen XML)."""
     limits = ctx.options.limits
@@ -57,7 +80,8 @@ def read(data: bytes, ctx: Context) -> etree._ElementTree:
         ctx.loss("SXP-REPAIRED", "", repair.message, line=repair.line, col=repair.col)
     _check_root(root, ctx)
     return run_stylesheet(
-        "sexpr_to_xen.xsl", etree.ElementTree(root), ctx, **{"xend-version": _xend_version(ctx)}
+        "sexpr_to_xen.xsl", etree.ElementTree(root), ctx,
+        **{"xend-version": _xend_version(ctx), "vocabulary": _vocabulary()},
     )
 
 

@@ -55,12 +55,15 @@
   <!-- Contexts: domain, os, disk, interface, graphics, hostdev, pci,      -->
   <!-- controller, vkbd, console, ioports, vtpm, vscsi, vscsi-dev.         -->
   <!-- docs/mapping.md lists the same rows (a test checks).                -->
-  <!-- One template per context: its rows are built only when a carry of   -->
-  <!-- that context keeps a list (building every row on every run cost     -->
-  <!-- more than the whole mapping).                                       -->
+  <!--                                                                    -->
+  <!-- The mapping reads the table as one string, the parameter           -->
+  <!-- "vocabulary": '#CONTEXT|KEY=TYPE|KEY=TYPE|...|#CONTEXT|...|#', an   -->
+  <!-- enum's TYPE being 'enum V1 V2 ...' (so the rows of a context stay   -->
+  <!-- together). xlate builds it once per process and passes it in        -->
+  <!-- (xlate/formats/sexpr.py); without it (xsltproc) every run builds   -->
+  <!-- it here, which costs more than the whole mapping.                  -->
   <!-- ================================================================== -->
-  <xsl:template match="c:carry[@table = 'domain']" mode="vocabulary">
-    <xsl:param name="kept"/>
+  <xsl:param name="vocabulary">
     <xsl:variable name="vocabulary-rtf">
       <!-- domain: base vocabulary (docs/architecture.md) -->
       <k c="domain" n="cpu_weight" t="int" d="credit scheduler weight"/>
@@ -131,16 +134,7 @@
       <k c="domain" n="other_config" t="dict" d="Xen-API free-form settings"/>
       <k c="domain" n="HVM_boot_params" t="dict" d="Xen-API HVM boot parameters (order)"/>
       <k c="domain" n="tools_version" t="dict" d="Xen-API tools version"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
 
-  <xsl:template match="c:carry[@table = 'os']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- os: (image (linux|hvm ...)) keys not expressed by core -->
       <k c="os" n="kernel" t="text" d="kernel that core cannot take (empty, Domain-0, ...)"/>
       <k c="os" n="loader" t="text" d="loader of a PV image"/>
@@ -204,16 +198,7 @@
       <k c="os" n="acpi_s3" t="text" d="ACPI S3 state"/>
       <k c="os" n="acpi_s4" t="text" d="ACPI S4 state"/>
       <k c="os" n="notes" t="pairs" d="ELF notes of the guest kernel (xm list -l)"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
 
-  <xsl:template match="c:carry[@table = 'disk']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- disk: vbd, tap, tap2 -->
       <k c="disk" n="backend" t="text" d="driver domain"/>
       <k c="disk" n="uuid" t="text" d="xend device UUID"/>
@@ -224,16 +209,7 @@
       <k c="disk" n="type" t="text" d="Xen-API VBD type: Disk, CD"/>
       <k c="disk" n="mode" t="text" d="access mode other than r, w, w!"/>
       <k c="disk" n="uname" t="text" d="uname that core cannot take (e.g. empty)"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
 
-  <xsl:template match="c:carry[@table = 'interface']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- interface: vif -->
       <k c="interface" n="backend" t="text" d="driver domain"/>
       <k c="interface" n="uuid" t="text" d="xend device UUID"/>
@@ -245,16 +221,7 @@
       <k c="interface" n="security_label" t="text" d="ACM security label"/>
       <k c="interface" n="mac" t="text" d="MAC address that is not one"/>
       <k c="interface" n="ip" t="text" d="IP configuration that core cannot take"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
 
-  <xsl:template match="c:carry[@table = 'graphics']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- graphics: vfb -->
       <k c="graphics" n="backend" t="text" d="driver domain"/>
       <k c="graphics" n="uuid" t="text" d="xend device UUID"/>
@@ -273,16 +240,7 @@
       <k c="graphics" n="serial" t="text" d="device model serial option"/>
       <k c="graphics" n="monitor" t="text" d="device model monitor option"/>
       <k c="graphics" n="vncconsole" t="text" d="start a VNC viewer"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
 
-  <xsl:template match="c:carry[@table = 'hostdev']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- hostdev: one (dev ...) of a pci device -->
       <k c="hostdev" n="key" t="text" d="xend's device key, DDDD:BB:SS.F"/>
       <k c="hostdev" n="uuid" t="text" d="xend device UUID"/>
@@ -290,113 +248,33 @@
       <k c="hostdev" n="vslot" t="text" d="guest slot (older xend)"/>
       <k c="hostdev" n="vdevfn" t="text" d="guest devfn, when not an address (e.g. 0x100 = any)"/>
       <k c="hostdev" n="requested_vslot" t="text" d="requested guest slot"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'pci']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- pci: the (device (pci ...)) item outside its dev lists -->
       <k c="pci" n="backend" t="text" d="driver domain"/>
       <k c="pci" n="uuid" t="text" d="xend device UUID"/>
       <k c="pci" n="state" t="text" d="xenbus state"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'controller']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- controller: vusb -->
       <k c="controller" n="backend" t="text" d="driver domain"/>
       <k c="controller" n="uuid" t="text" d="xend device UUID"/>
       <k c="controller" n="usb-ver" t="text" d="USB version other than 1 or 2"/>
       <k c="controller" n="num-ports" t="text" d="port count that is not a number"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'vkbd']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <!-- device classes without a core element -->
       <k c="vkbd" n="backend" t="text" d="driver domain"/>
       <k c="vkbd" n="uuid" t="text" d="xend device UUID"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'console']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <k c="console" n="protocol" t="text" d="console protocol, e.g. vt100"/>
       <k c="console" n="location" t="text" d="console location (port or tty)"/>
       <k c="console" n="uuid" t="text" d="xend device UUID"/>
       <k c="console" n="backend" t="text" d="driver domain"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'ioports']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <k c="ioports" n="from" t="text" d="first I/O port (hex)"/>
       <k c="ioports" n="to" t="text" d="last I/O port (hex)"/>
       <k c="ioports" n="uuid" t="text" d="xend device UUID"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'vtpm']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <k c="vtpm" n="instance" t="text" d="vTPM instance"/>
       <k c="vtpm" n="pref_instance" t="text" d="preferred vTPM instance"/>
       <k c="vtpm" n="backend" t="text" d="driver domain"/>
       <k c="vtpm" n="type" t="text" d="vTPM type"/>
       <k c="vtpm" n="uuid" t="text" d="xend device UUID"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'vscsi']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <k c="vscsi" n="feature-host" t="text" d="1 = whole host assigned"/>
       <k c="vscsi" n="backend" t="text" d="driver domain"/>
       <k c="vscsi" n="uuid" t="text" d="xend device UUID"/>
-    </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
-
-  <xsl:template match="c:carry[@table = 'vscsi-dev']" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xsl:variable name="vocabulary-rtf">
       <k c="vscsi-dev" n="state" t="text" d="xenbus state"/>
       <k c="vscsi-dev" n="devid" t="text" d="virtual host number"/>
       <k c="vscsi-dev" n="p-dev" t="text" d="physical host:channel:target:lun"/>
@@ -405,11 +283,22 @@
       <k c="vscsi-dev" n="frontstate" t="text" d="frontend xenbus state"/>
       <k c="vscsi-dev" n="uuid" t="text" d="xend device UUID"/>
     </xsl:variable>
-    <xsl:call-template name="keep">
-      <xsl:with-param name="kept" select="$kept"/>
-      <xsl:with-param name="table" select="exsl:node-set($vocabulary-rtf)"/>
-    </xsl:call-template>
-  </xsl:template>
+    <xsl:for-each select="exsl:node-set($vocabulary-rtf)/k">
+      <xsl:if test="not(@c = preceding-sibling::k[1]/@c)">
+        <xsl:if test="@c = preceding-sibling::k/@c">
+          <xsl:message terminate="yes">xlate:error|/|sexpr_to_xen.xsl: the vocabulary rows of <xsl:value-of select="@c"/> are not together</xsl:message>
+        </xsl:if>
+        <xsl:value-of select="concat('#', @c, '|')"/>
+      </xsl:if>
+      <xsl:value-of select="concat(@n, '=', @t)"/>
+      <xsl:if test="@t = 'enum'">
+        <xsl:value-of select="concat(' ', @v)"/>
+      </xsl:if>
+      <xsl:text>|</xsl:text>
+    </xsl:for-each>
+    <xsl:text>#</xsl:text>
+  </xsl:param>
+  <xsl:variable name="table" select="string($vocabulary)"/>
 
   <!-- ================================================================== -->
   <!-- Keys                                                                -->
@@ -1099,47 +988,26 @@
     <xsl:param name="candidates"/>
     <xsl:param name="ik"/>
     <xsl:param name="hvm"/>
-    <!-- 'POS:BOOTABLE ...' for the candidates that make a disk -->
-    <xsl:variable name="valid">
+    <!-- each candidate read once: <d pos="POS" order="POS:BOOTABLE " target="T "> with its <disk> -->
+    <xsl:variable name="parsed-rtf">
       <xsl:for-each select="$candidates">
-        <xsl:variable name="ok">
-          <xsl:call-template name="disk-parse">
-            <xsl:with-param name="what" select="'ok'"/>
-          </xsl:call-template>
-        </xsl:variable>
-        <xsl:if test="$ok = 'ok'">
-          <xsl:value-of select="concat(position(), ':', number(string(key('kv', concat(generate-id(l), '|bootable'))[1][count(*) = 2]/*[2]) = '1'), ' ')"/>
-        </xsl:if>
+        <xsl:call-template name="disk-parse">
+          <xsl:with-param name="pos" select="position()"/>
+        </xsl:call-template>
       </xsl:for-each>
     </xsl:variable>
+    <xsl:variable name="parsed" select="exsl:node-set($parsed-rtf)/d"/>
     <!-- libvirt's order: a bootable disk goes first, the old first one goes last -->
     <xsl:variable name="order">
       <xsl:call-template name="boot-order">
-        <xsl:with-param name="todo" select="normalize-space($valid)"/>
+        <xsl:with-param name="todo" select="normalize-space(str:concat($parsed/@order))"/>
         <xsl:with-param name="done" select="''"/>
       </xsl:call-template>
     </xsl:variable>
-    <xsl:variable name="targets">
-      <xsl:text> </xsl:text>
-      <xsl:for-each select="str:tokenize($order, ' ')">
-        <xsl:variable name="p" select="number(.)"/>
-        <xsl:for-each select="$candidates[$p]">
-          <xsl:call-template name="disk-parse">
-            <xsl:with-param name="what" select="'target'"/>
-          </xsl:call-template>
-        </xsl:for-each>
-        <xsl:text> </xsl:text>
-      </xsl:for-each>
-    </xsl:variable>
+    <xsl:variable name="targets" select="concat(' ', str:concat($parsed/@target))"/>
 
     <xsl:for-each select="str:tokenize($order, ' ')">
-      <xsl:variable name="p" select="number(.)"/>
-      <xsl:for-each select="$candidates[$p]">
-        <xsl:call-template name="disk-parse">
-          <xsl:with-param name="what" select="'disk'"/>
-        </xsl:call-template>
-        <c:claim ref="{generate-id()} "/>
-      </xsl:for-each>
+      <xsl:copy-of select="$parsed[@pos = current()]/node()"/>
     </xsl:for-each>
 
     <xsl:if test="$hvm">
@@ -1197,11 +1065,12 @@
   </xsl:template>
 
   <!--
-    The current node is a (device (vbd|tap|tap2 ...)) item. what='ok' prints 'ok' when it makes
-    a disk, what='target' prints its target, what='disk' emits the <disk>.
+    The current node is a (device (vbd|tap|tap2 ...)) item, candidate number POS. When it makes
+    a disk: <d pos="POS" order="POS:BOOTABLE " target="TARGET "> holding the <disk> and the
+    claim of the item (BOOTABLE: 1 for (bootable 1), else 0); otherwise nothing.
   -->
   <xsl:template name="disk-parse">
-    <xsl:param name="what"/>
+    <xsl:param name="pos"/>
     <xsl:variable name="L" select="l"/>
     <xsl:variable name="lk" select="generate-id($L)"/>
     <xsl:variable name="class" select="string($L/*[1])"/>
@@ -1265,14 +1134,9 @@
         <xsl:otherwise>block</xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
-    <xsl:choose>
-      <xsl:when test="$what = 'ok'">
-        <xsl:if test="$ok">ok</xsl:if>
-      </xsl:when>
-      <xsl:when test="$what = 'target'">
-        <xsl:value-of select="$target"/>
-      </xsl:when>
-      <xsl:otherwise>
+    <xsl:if test="$ok">
+      <d pos="{$pos}" target="{$target} "
+          order="{$pos}:{number(string(key('kv', concat($lk, '|bootable'))[1][count(*) = 2]/*[2]) = '1')} ">
         <disk type="{$type}">
           <xsl:attribute name="device">
             <xsl:choose>
@@ -1319,8 +1183,9 @@
           </xsl:if>
           <c:carry ctx="{$lk}" table="disk"/>
         </disk>
-      </xsl:otherwise>
-    </xsl:choose>
+        <c:claim ref="{generate-id()} "/>
+      </d>
+    </xsl:if>
   </xsl:template>
 
   <!-- ================================================================== -->
@@ -2149,9 +2014,11 @@
       <xsl:choose>
         <!-- only a kept list can become a named element: only then is the table needed -->
         <xsl:when test="$kept[self::l] and $carry/@table != ''">
-          <xsl:apply-templates select="$carry" mode="vocabulary">
-            <xsl:with-param name="kept" select="$kept"/>
-          </xsl:apply-templates>
+          <xsl:for-each select="$carry">
+            <xsl:call-template name="keep">
+              <xsl:with-param name="kept" select="$kept"/>
+            </xsl:call-template>
+          </xsl:for-each>
         </xsl:when>
         <xsl:when test="$kept">
           <xen:sxp>
@@ -2162,50 +2029,35 @@
     </xsl:for-each>
   </xsl:template>
 
-  <!-- A context without a table: everything kept goes to xen:sxp. -->
-  <xsl:template match="c:carry" mode="vocabulary">
-    <xsl:param name="kept"/>
-    <xen:sxp>
-      <xsl:copy-of select="$kept"/>
-    </xen:sxp>
-  </xsl:template>
-
-  <!-- The rows of a context's table by key (a key on the table's own document). -->
-  <xsl:key name="vocabulary" match="k" use="@n"/>
-
   <!--
     The kept items of one context (the current node is its c:carry): a named xen: element for
-    each item whose key has a row in TABLE and whose value fits the row's type (the first kept
-    item per key), the rest in xen:sxp, each in input order.
+    each item whose key has a row in the vocabulary of the carry's table and whose value fits
+    the row's type (the first kept item per key), the rest in xen:sxp, each in input order.
   -->
   <xsl:template name="keep">
     <xsl:param name="kept"/>
-    <xsl:param name="table"/>
     <xsl:variable name="ctx" select="string(@ctx)"/>
+    <!-- '|KEY=TYPE|...|': the rows of this context -->
+    <xsl:variable name="rows" select="concat('|', substring-before(substring-after($table, concat('#', @table, '|')), '#'))"/>
     <!-- one letter per kept item: t (text), d (dict), p (pairs), or x (xen:sxp) -->
     <xsl:variable name="shapes-rtf">
       <xsl:for-each select="$kept">
-        <xsl:variable name="item" select="."/>
         <xsl:variable name="k" select="string(self::l/*[1][not(self::l)])"/>
-        <xsl:variable name="row-t">
-          <xsl:if test="$k != '' and count(key('kv', concat($ctx, '|', $k))
-              [not(contains($claimed, concat(' ', generate-id(), ' ')))][1] | .) = 1">
-            <xsl:for-each select="$table">
-              <xsl:for-each select="key('vocabulary', $k)">
-                <xsl:choose>
-                  <xsl:when test="@t = 'text' and count($item/*) = 2 and not($item/l)">t</xsl:when>
-                  <xsl:when test="@t = 'int' and count($item/*) = 2 and not($item/l) and string($item/*[2]) != ''
-                      and translate($item/*[2], '0123456789', '') = '' and number($item/*[2]) &lt; 4294967296">t</xsl:when>
-                  <xsl:when test="@t = 'dict' and count($item/*) = 2 and $item/*[2][self::l]">d</xsl:when>
-                  <xsl:when test="@t = 'enum' and count($item/*) = 2 and not($item/l) and string($item/*[2]) != ''
-                      and contains(concat(' ', @v, ' '), concat(' ', $item/*[2], ' '))">t</xsl:when>
-                  <xsl:when test="@t = 'pairs'">p</xsl:when>
-                </xsl:choose>
-              </xsl:for-each>
-            </xsl:for-each>
-          </xsl:if>
-        </xsl:variable>
-        <xsl:value-of select="substring(concat($row-t, 'x'), 1, 1)"/>
+        <xsl:variable name="t" select="substring-before(substring-after($rows, concat('|', $k, '=')), '|')"/>
+        <xsl:choose>
+          <xsl:when test="$t = '' or contains($k, '|')">x</xsl:when>
+          <!-- another item of this list has the key: only the first kept one is named -->
+          <xsl:when test="key('kv', concat($ctx, '|', $k))[2] and count(key('kv', concat($ctx, '|', $k))
+              [not(contains($claimed, concat(' ', generate-id(), ' ')))][1] | .) != 1">x</xsl:when>
+          <xsl:when test="$t = 'text' and count(*) = 2 and not(l)">t</xsl:when>
+          <xsl:when test="$t = 'int' and count(*) = 2 and not(l) and string(*[2]) != ''
+              and translate(*[2], '0123456789', '') = '' and number(*[2]) &lt; 4294967296">t</xsl:when>
+          <xsl:when test="$t = 'dict' and count(*) = 2 and *[2][self::l]">d</xsl:when>
+          <xsl:when test="starts-with($t, 'enum ') and count(*) = 2 and not(l) and string(*[2]) != ''
+              and contains(concat(substring($t, 5), ' '), concat(' ', *[2], ' '))">t</xsl:when>
+          <xsl:when test="$t = 'pairs'">p</xsl:when>
+          <xsl:otherwise>x</xsl:otherwise>
+        </xsl:choose>
       </xsl:for-each>
     </xsl:variable>
     <xsl:variable name="shapes" select="string($shapes-rtf)"/>
