@@ -434,3 +434,21 @@ def test_a_symlink_loop_is_walked_once(tmp_path, capsys):
     assert main(["detect", str(tmp_path / "configs")]) == 1  # the broken one
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3 and len(set(out)) == 3
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_output_conflicts_are_exact(tmp_path, monkeypatch, collide):
+    """plan() keeps digests of output paths; equal digests of different paths are no conflict."""
+    from xlate.batch import Task
+
+    src = make_tree(tmp_path)
+    (src / "web" / "g3.sexpr").write_text("(vm (name g3))\n")  # -> out/web/g3.xml, like g3.xen.xml
+    if collide:
+        monkeypatch.setattr(batch, "_digest", lambda key: 0)  # every path has the same digest
+    items = list(plan([str(src)], to="core", out_dir=str(tmp_path / "out")))
+    failed = [i for i in items if not isinstance(i, Task)]
+    assert len(items) == 8 and len(failed) == 1
+    assert failed[0].input == str(src / "web" / "g3.xen.xml")
+    assert failed[0].messages[0]["message"] == (
+        f"{tmp_path / 'out' / 'web' / 'g3.xml'} is also the output of {src / 'web' / 'g3.sexpr'}")
+    assert [i.index for i in items if isinstance(i, Task)] == [0, 1, 2, 3, 4, 5, 7]

@@ -182,7 +182,9 @@ def plan(
     its layout under ``out_dir``; a file given by name goes to ``out_dir/NAME`` with the
     target's extension. Of two inputs writing one output the second fails, and so does an
     input whose output would be the input itself. A generator: a large batch is planned as
-    it is converted, never held whole.
+    it is converted, never held whole; to find two inputs for one output it keeps 8 bytes per
+    output (a digest of its path), and names the first of the two by planning again up to
+    the second, which only a failing batch does.
     """
     to = REGISTRY[to].name
     if output is not None and out_dir is not None:
@@ -191,41 +193,76 @@ def plan(
         raise UsageError("-o/--output takes one input; give one input per run, or use --out-dir")
     if out_dir is not None and "-" in inputs:
         raise UsageError("stdin (-) has no name to derive an output name from: use -o")
-    seen: Dict[str, str] = {}  # output (normalized) -> the input that writes it
-    index = 0
+    digests: set = set()  # of every output path planned so far, until `exact` is needed
+    exact: Optional[Dict[str, str]] = None  # output path -> the input that writes it
 
-    def task_for(name: str, out: Optional[str]):
-        nonlocal index
-        index += 1
+    for position, (name, out, error) in enumerate(_destinations(inputs, to, out_dir, output, src)):
+        if error is not None:
+            yield _failed(name, None, to, error)
+            continue
         if out is not None:
-            key = os.path.normcase(os.path.abspath(out))
-            if name != "-" and key == os.path.normcase(os.path.abspath(name)):
-                return _failed(name, out, to, OutputConflict(
-                    f"the output would overwrite its input (use --from to pick inputs, or another --out-dir)",
+            key = _path_key(out)
+            if name != "-" and key == _path_key(name):
+                yield _failed(name, out, to, OutputConflict(
+                    "the output would overwrite its input (use --from to pick inputs, or another --out-dir)",
                     file=name))
-            first = seen.get(key)
-            if first is not None:
-                return _failed(name, out, to, OutputConflict(
-                    f"{out} is also the output of {first}", file=name))
-            seen[key] = name
-        return Task(index - 1, name, out)
+                continue
+            if exact is None:
+                digest = _digest(key)
+                if digest in digests:  # a second writer, or (rarely) two paths with one digest
+                    exact = _writers(_destinations(inputs, to, out_dir, output, src), position)
+                    digests = set()
+                else:
+                    digests.add(digest)
+            if exact is not None:
+                first = exact.get(key)
+                if first is not None:
+                    yield _failed(name, out, to, OutputConflict(f"{out} is also the output of {first}", file=name))
+                    continue
+                exact[key] = name
+        yield Task(position, name, out)
 
+
+def _destinations(inputs: Sequence[str], to: str, out_dir: Optional[str], output: Optional[str],
+                  src: Optional[str]) -> Iterator[Tuple[str, Optional[str], Optional[XlateError]]]:
+    """(input, output, None) for every input file, in order; (input, None, error) where a
+    directory cannot be read."""
     for name in inputs:
         if out_dir is not None and name != "-" and os.path.isdir(name):
             accept = lambda n: wanted_in_directory(n, to, src)  # noqa: E731
             try:
                 for path in walk(name, accept):
                     rel = os.path.relpath(os.path.dirname(path), name)
-                    out = os.path.normpath(os.path.join(out_dir, rel, output_name(path, to)))
-                    yield task_for(path, out)
+                    yield path, os.path.normpath(os.path.join(out_dir, rel, output_name(path, to))), None
             except OSError as exc:
-                index += 1
-                yield _failed(name, None, to,
-                              ReadError(f"cannot read: {exc.strerror or exc}", file=exc.filename or name))
+                yield name, None, ReadError(f"cannot read: {exc.strerror or exc}", file=exc.filename or name)
         elif out_dir is not None:
-            yield task_for(name, os.path.join(out_dir, output_name(name, to)))
+            yield name, os.path.join(out_dir, output_name(name, to)), None
         else:
-            yield task_for(name, output)
+            yield name, output, None
+
+
+def _writers(destinations, stop: int) -> Dict[str, str]:
+    """Output path -> the first input writing it, over the first ``stop`` destinations."""
+    writers: Dict[str, str] = {}
+    for position, (name, out, error) in enumerate(destinations):
+        if position >= stop:
+            break
+        if error is None and out is not None:
+            key = _path_key(out)
+            if name == "-" or key != _path_key(name):
+                writers.setdefault(key, name)
+    return writers
+
+
+def _path_key(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _digest(key: str) -> int:
+    # Python's own string hash: two equal digests only make plan() check exactly, so the
+    # per-process hash seed cannot change what is reported.
+    return hash(key)
 
 
 def _failed(name: str, out: Optional[str], to: str, exc: XlateError) -> FileResult:
