@@ -6,8 +6,8 @@ Generates FILES small, varied SEXPR guest configs (and SMALL of them for the mem
 comparison), then for each -j value converts them all to core XML into a fresh output
 directory, as `xlate convert -q --to core --out-dir OUT -jN IN` does, each round in a fresh
 process. Reports the best wall time of the rounds, files per second, the speed-up over -j1,
-and peak memory (max RSS) of the main process and of the largest worker. Checks that every
--j value wrote byte-identical outputs.
+CPU seconds (all processes), and peak memory (max RSS) of the main process and of the largest
+worker. Rounds alternate the -j values. Checks that every -j value wrote byte-identical outputs.
 
 Goals (docs/benchmarks.md, "## Batch"): -j2 at least 1.6x faster than -j1 on 2 cores; peak
 memory for FILES within 1.2x of SMALL.
@@ -37,9 +37,9 @@ start = time.perf_counter()
 from xlate.cli import main
 code = main({argv!r})
 wall = time.perf_counter() - start
-print(json.dumps({{"code": code, "wall": wall,
-    "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}}))
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({{"code": code, "wall": wall, "self_kb": me.ru_maxrss, "children_kb": kids.ru_maxrss,
+    "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}}))
 """
 
 
@@ -95,21 +95,22 @@ def digest(out: Path) -> str:
 
 
 def measure(inputs: Path, work: Path, count: int, jobs_list, rounds: int) -> dict:
-    rows = {}
+    """Best wall time per -j value; rounds alternate the -j values so that other load on the
+    machine falls on each alike. Peak memory is the largest seen in any round."""
+    rows: dict = {}
     digests = set()
-    for jobs in jobs_list:
-        best = None
-        for _ in range(rounds):
+    for _ in range(rounds):
+        for jobs in jobs_list:
             r = run_once(inputs, work / "out", jobs)
-            if best is None or r["wall"] < best["wall"]:
-                best = r
+            best = rows.setdefault(jobs, dict(r))
+            if r["wall"] < best["wall"]:
+                best.update(wall=r["wall"], cpu=r["cpu"])
             best["self_kb"] = max(best["self_kb"], r["self_kb"])
             best["children_kb"] = max(best["children_kb"], r["children_kb"])
-        digests.add(digest(work / "out"))
-        n_out = sum(1 for p in (work / "out").rglob("*.xml"))
-        if n_out != count:
-            raise SystemExit(f"-j{jobs}: {n_out} outputs for {count} inputs")
-        rows[jobs] = best
+            digests.add(digest(work / "out"))
+            n_out = sum(1 for p in (work / "out").rglob("*.xml"))
+            if n_out != count:
+                raise SystemExit(f"-j{jobs}: {n_out} outputs for {count} inputs")
     if len(digests) != 1:
         raise SystemExit("outputs differ between -j values")
     return rows
@@ -127,7 +128,7 @@ def main() -> None:
     from lxml import etree
 
     print(f"python {platform.python_version()}, lxml {etree.__version__}, {os.cpu_count()} cores, "
-          f"{platform.system()} {platform.release()}")
+          f"{platform.system()} {platform.release()}, load average {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="xlate-bench-", dir=args.workdir))
     try:
         results = {}
@@ -136,13 +137,13 @@ def main() -> None:
             generate(inputs, count)
             results[count] = measure(inputs, work, count, args.jobs, args.rounds)
         base_jobs = args.jobs[0]
-        print(f"{'files':>6} {'-j':>3} {'wall s':>8} {'files/s':>8} {'speed-up':>8} "
+        print(f"{'files':>6} {'-j':>3} {'wall s':>8} {'files/s':>8} {'speed-up':>8} {'cpu s':>7} "
               f"{'main MiB':>9} {'worker MiB':>10}")
         for count, rows in results.items():
             for jobs, r in rows.items():
                 speedup = rows[base_jobs]["wall"] / r["wall"]
                 print(f"{count:>6} {jobs:>3} {r['wall']:>8.2f} {count / r['wall']:>8.0f} {speedup:>7.2f}x "
-                      f"{r['self_kb'] / 1024:>9.1f} {r['children_kb'] / 1024:>10.1f}")
+                      f"{r['cpu']:>7.2f} {r['self_kb'] / 1024:>9.1f} {r['children_kb'] / 1024:>10.1f}")
         if len(results) == 2:
             small, big = results[args.small], results[args.files]
             for jobs in args.jobs:
@@ -152,6 +153,7 @@ def main() -> None:
                 print(f"peak memory {args.files} vs {args.small} files, -j{jobs}: main {main_ratio:.2f}x, "
                       f"largest worker {worker:.2f}x")
         print("outputs byte-identical across -j values: yes")
+        print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
