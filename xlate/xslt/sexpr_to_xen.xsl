@@ -22,6 +22,10 @@
   4 = 3.1.0); empty = the newest libvirt behaviour.
 
   XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, str:concat); runs unchanged under xsltproc.
+
+  Speed: every XPath evaluation costs about half a microsecond, so the templates keep them few
+  (benchmarks/bench_convert.py, docs/benchmarks.md). One idiom stands for a choice between two
+  words: substring('fileblock', 1 + 4 * B, 4 + B) is 'file', or 'block' when B is true.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -988,27 +992,35 @@
     <xsl:param name="candidates"/>
     <xsl:param name="ik"/>
     <xsl:param name="hvm"/>
-    <!-- each candidate read once: <d pos="POS" order="POS:BOOTABLE " target="T "> with its <disk> -->
+    <!-- each candidate read once: <d boot="0|1" target="T "> with its <disk>, for those that make one -->
     <xsl:variable name="parsed-rtf">
       <xsl:for-each select="$candidates">
-        <xsl:call-template name="disk-parse">
-          <xsl:with-param name="pos" select="position()"/>
-        </xsl:call-template>
+        <xsl:call-template name="disk-parse"/>
       </xsl:for-each>
     </xsl:variable>
     <xsl:variable name="parsed" select="exsl:node-set($parsed-rtf)/d"/>
-    <!-- libvirt's order: a bootable disk goes first, the old first one goes last -->
-    <xsl:variable name="order">
-      <xsl:call-template name="boot-order">
-        <xsl:with-param name="todo" select="normalize-space(str:concat($parsed/@order))"/>
-        <xsl:with-param name="done" select="''"/>
-      </xsl:call-template>
-    </xsl:variable>
     <xsl:variable name="targets" select="concat(' ', str:concat($parsed/@target))"/>
-
-    <xsl:for-each select="str:tokenize($order, ' ')">
-      <xsl:copy-of select="$parsed[@pos = current()]/node()"/>
-    </xsl:for-each>
+    <xsl:choose>
+      <xsl:when test="$parsed[position() &gt; 1]/@boot = '1'">
+        <!-- libvirt's order: a bootable disk goes first, the old first one goes last -->
+        <xsl:variable name="order">
+          <xsl:call-template name="boot-order">
+            <xsl:with-param name="todo">
+              <xsl:for-each select="$parsed">
+                <xsl:value-of select="concat(position(), ':', @boot, ' ')"/>
+              </xsl:for-each>
+            </xsl:with-param>
+            <xsl:with-param name="done" select="''"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <xsl:for-each select="str:tokenize($order, ' ')">
+          <xsl:copy-of select="$parsed[position() = current()]/node()"/>
+        </xsl:for-each>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:copy-of select="$parsed/node()"/>
+      </xsl:otherwise>
+    </xsl:choose>
 
     <xsl:if test="$hvm">
       <!-- xend 3.0.2's CD-ROM in the image, unless a vbd already is hdc -->
@@ -1065,85 +1077,54 @@
   </xsl:template>
 
   <!--
-    The current node is a (device (vbd|tap|tap2 ...)) item, candidate number POS. When it makes
-    a disk: <d pos="POS" order="POS:BOOTABLE " target="TARGET "> holding the <disk> and the
-    claim of the item (BOOTABLE: 1 for (bootable 1), else 0); otherwise nothing.
+    The current node is a (device (vbd|tap|tap2 ...)) item. When it makes a disk:
+    <d boot="B" target="TARGET "> holding the <disk> and the claim of the item, where B is 1
+    for (bootable 1), else 0; otherwise nothing.
   -->
   <xsl:template name="disk-parse">
-    <xsl:param name="pos"/>
-    <xsl:variable name="L" select="l"/>
-    <xsl:variable name="lk" select="generate-id($L)"/>
-    <xsl:variable name="class" select="string($L/*[1])"/>
+    <xsl:variable name="lk" select="generate-id(l)"/>
     <xsl:variable name="dev-i" select="key('kv', concat($lk, '|dev'))[1][count(*) = 2][not(l)][string(*[2]) != '']"/>
     <xsl:variable name="uname-i" select="key('kv', concat($lk, '|uname'))[1][count(*) = 2][not(l)][string(*[2]) != '']"/>
-    <xsl:variable name="mode-i" select="key('kv', concat($lk, '|mode'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="uname" select="string($uname-i/*[2])"/>
-    <xsl:variable name="dst0" select="string($dev-i/*[2])"/>
-    <xsl:variable name="dst1">
-      <xsl:choose>
-        <xsl:when test="starts-with($dst0, 'ioemu:')"><xsl:value-of select="substring($dst0, 7)"/></xsl:when>
-        <xsl:otherwise><xsl:value-of select="$dst0"/></xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
+    <!-- 'ioemu:hda', 'hda:disk', 'hdc:cdrom', 'xvda': the target, then what follows its last ':' -->
+    <xsl:variable name="dst" select="substring($dev-i/*[2], 1 + 6 * starts-with($dev-i/*[2], 'ioemu:'))"/>
+    <xsl:variable name="after" select="substring-after($dst, ':')"/>
     <xsl:variable name="suffix">
-      <xsl:if test="contains($dst1, ':')">
-        <xsl:call-template name="after-last">
-          <xsl:with-param name="s" select="$dst1"/>
-          <xsl:with-param name="sep" select="':'"/>
-        </xsl:call-template>
-      </xsl:if>
-    </xsl:variable>
-    <xsl:variable name="target">
       <xsl:choose>
-        <xsl:when test="contains($dst1, ':')">
-          <xsl:value-of select="substring($dst1, 1, string-length($dst1) - string-length($suffix) - 1)"/>
+        <xsl:when test="not(contains($after, ':'))"><xsl:value-of select="$after"/></xsl:when>
+        <xsl:when test="substring($after, string-length($after)) != ':'">
+          <xsl:value-of select="str:tokenize($after, ':')[last()]"/>
         </xsl:when>
-        <xsl:otherwise><xsl:value-of select="$dst1"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
+    <xsl:variable name="target" select="substring($dst, 1, string-length($dst) - (string-length($suffix) + 1) * contains($dst, ':'))"/>
     <xsl:variable name="driver">
       <xsl:choose>
-        <xsl:when test="$class = 'tap2' and starts-with($uname, 'tap:')">tap2</xsl:when>
+        <xsl:when test="string(l/*[1]) = 'tap2' and starts-with($uname, 'tap:')">tap2</xsl:when>
         <xsl:otherwise><xsl:value-of select="substring-before($uname, ':')"/></xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
     <xsl:variable name="rest" select="substring-after($uname, ':')"/>
     <xsl:variable name="tap" select="$driver = 'tap' or $driver = 'tap2'"/>
-    <xsl:variable name="fmt0" select="substring-before($rest, ':')"/>
     <xsl:variable name="format">
-      <xsl:choose>
-        <xsl:when test="not($tap)"/>
-        <xsl:when test="$fmt0 = 'aio'">raw</xsl:when>
-        <xsl:when test="contains(' raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk ', concat(' ', $fmt0, ' '))">
-          <xsl:value-of select="$fmt0"/>
-        </xsl:when>
-      </xsl:choose>
+      <xsl:if test="$tap">
+        <xsl:variable name="fmt0" select="substring-before($rest, ':')"/>
+        <xsl:choose>
+          <xsl:when test="$fmt0 = 'aio'">raw</xsl:when>
+          <xsl:when test="contains(' raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk ', concat(' ', $fmt0, ' '))">
+            <xsl:value-of select="$fmt0"/>
+          </xsl:when>
+        </xsl:choose>
+      </xsl:if>
     </xsl:variable>
-    <xsl:variable name="path">
-      <xsl:choose>
-        <xsl:when test="$tap"><xsl:value-of select="substring-after($rest, ':')"/></xsl:when>
-        <xsl:otherwise><xsl:value-of select="$rest"/></xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
-    <xsl:variable name="ok" select="$target != '' and
-        (($uname-i and $driver != '' and (not($tap) or $format != ''))
-         or (not($uname-i) and $suffix = 'cdrom'))"/>
-    <xsl:variable name="type">
-      <xsl:choose>
-        <xsl:when test="not($uname-i) or $tap or $driver = 'file'">file</xsl:when>
-        <xsl:otherwise>block</xsl:otherwise>
-      </xsl:choose>
-    </xsl:variable>
-    <xsl:if test="$ok">
-      <d pos="{$pos}" target="{$target} "
-          order="{$pos}:{number(string(key('kv', concat($lk, '|bootable'))[1][count(*) = 2]/*[2]) = '1')} ">
-        <disk type="{$type}">
-          <xsl:attribute name="device">
-            <xsl:choose>
-              <xsl:when test="$suffix = 'cdrom'">cdrom</xsl:when>
-              <xsl:otherwise>disk</xsl:otherwise>
-            </xsl:choose>
-          </xsl:attribute>
+    <xsl:if test="$target != '' and (($uname-i and $driver != '' and (not($tap) or $format != ''))
+        or (not($uname-i) and $suffix = 'cdrom'))">
+      <xsl:variable name="boot" select="number(string(key('kv', concat($lk, '|bootable'))[1][count(*) = 2]/*[2]) = '1')"/>
+      <xsl:variable name="block" select="$uname-i and not($tap) and $driver != 'file'"/>
+      <xsl:variable name="mode-i" select="key('kv', concat($lk, '|mode'))[1][count(*) = 2][not(l)]"/>
+      <d boot="{$boot}" target="{$target} ">
+        <disk type="{substring('fileblock', 1 + 4 * $block, 4 + $block)}"
+            device="{substring('diskcdrom', 1 + 4 * ($suffix = 'cdrom'), 4 + ($suffix = 'cdrom'))}">
           <xsl:if test="$uname-i">
             <driver name="{$driver}">
               <xsl:if test="$format != ''">
@@ -1151,14 +1132,12 @@
               </xsl:if>
             </driver>
             <source>
-              <xsl:choose>
-                <xsl:when test="$type = 'file'">
-                  <xsl:attribute name="file"><xsl:value-of select="$path"/></xsl:attribute>
-                </xsl:when>
-                <xsl:otherwise>
-                  <xsl:attribute name="dev"><xsl:value-of select="$path"/></xsl:attribute>
-                </xsl:otherwise>
-              </xsl:choose>
+              <xsl:attribute name="{substring('filedev', 1 + 4 * $block, 4 - $block)}">
+                <xsl:choose>
+                  <xsl:when test="$tap"><xsl:value-of select="substring-after($rest, ':')"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="$rest"/></xsl:otherwise>
+                </xsl:choose>
+              </xsl:attribute>
             </source>
             <c:claim ref="{generate-id($uname-i)} "/>
           </xsl:if>
@@ -1949,19 +1928,6 @@
     <xsl:value-of select="substring('0123456789abcdef', ($n mod 16) + 1, 1)"/>
   </xsl:template>
 
-  <xsl:template name="after-last">
-    <xsl:param name="s"/>
-    <xsl:param name="sep"/>
-    <xsl:choose>
-      <xsl:when test="contains($s, $sep)">
-        <xsl:call-template name="after-last">
-          <xsl:with-param name="s" select="substring-after($s, $sep)"/>
-          <xsl:with-param name="sep" select="$sep"/>
-        </xsl:call-template>
-      </xsl:when>
-      <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>
 
   <!-- ================================================================== -->
   <!-- Pass 2: copy the result; kept items at each c:carry                 -->
