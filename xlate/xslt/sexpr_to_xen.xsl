@@ -11,8 +11,9 @@
   1. The mapping templates (mode "domain" and below) build the result and, for every SXP item
      they use, leave a <c:claim ref="ID "/> marker (ID = generate-id of the item, then a
      space, so that str:concat of all refs is the list of claimed items). Where the
-     items of an SXP context (a list) that nobody used belong, they leave <c:carry ctx="ID"
-     table="NAME"/>.
+     items of an SXP context (a list) that nobody used belong, they leave <c:carry
+     list="KV" n="N" table="NAME"/>: the list is the Nth of key('kv', KV) (KV = the id of its
+     parent, '|', its first atom).
   2. Mode "p2" copies the result without the markers. At each c:carry, the unclaimed items of
      that list become <xen:KEY> elements when their key is in the table (the vocabulary, below),
      and <xen:sxp> (the items as they are) otherwise. So nothing is dropped, and the decision of
@@ -302,7 +303,7 @@
     </xsl:for-each>
     <xsl:text>#</xsl:text>
   </xsl:param>
-  <xsl:variable name="table" select="string($vocabulary)"/>
+  <xsl:variable name="vocabulary-table" select="string($vocabulary)"/>
 
   <!-- ================================================================== -->
   <!-- Keys                                                                -->
@@ -310,7 +311,6 @@
 
   <!-- The items of a list by key: key('kv', concat(generate-id(LIST), '|', KEY)). -->
   <xsl:key name="kv" match="l" use="concat(generate-id(..), '|', *[1][not(self::l)])"/>
-  <xsl:key name="by-id" match="l" use="generate-id()"/>
 
   <xsl:variable name="input" select="/"/>
 
@@ -435,7 +435,7 @@
               </xsl:call-template>
             </xsl:otherwise>
           </xsl:choose>
-          <c:carry ctx="{$ik}" table="os"/>
+          <c:carry list="{generate-id($img)}|{$I/*[1]}" n="1" table="os"/>
         </xsl:if>
       </os>
 
@@ -477,7 +477,7 @@
       <xsl:call-template name="xen-cpus">
         <xsl:with-param name="did" select="$did"/>
       </xsl:call-template>
-      <c:carry ctx="{$did}" table="domain" filter="not-device"/>
+      <c:carry list="{generate-id(..)}|{*[1]}" n="1" table="domain" filter="not-device"/>
     </domain>
   </xsl:template>
 
@@ -957,7 +957,7 @@
         <xsl:choose>
           <xsl:when test="$class = 'vkbd' or $class = 'console' or $class = 'ioports' or $class = 'vtpm'">
             <xsl:element name="xen:{$class}">
-              <c:carry ctx="{generate-id(l)}" table="{$class}"/>
+              <c:carry list="{generate-id()}|{$class}" n="1" table="{$class}"/>
             </xsl:element>
             <c:claim ref="{generate-id()} "/>
           </xsl:when>
@@ -965,11 +965,11 @@
             <xen:vscsi>
               <xsl:for-each select="l/l[*[1][not(self::l)] = 'dev']">
                 <xen:dev>
-                  <c:carry ctx="{generate-id()}" table="vscsi-dev"/>
+                  <c:carry list="{generate-id(..)}|dev" n="{position()}" table="vscsi-dev"/>
                 </xen:dev>
                 <c:claim ref="{generate-id()} "/>
               </xsl:for-each>
-              <c:carry ctx="{generate-id(l)}" table="vscsi"/>
+              <c:carry list="{generate-id()}|vscsi" n="1" table="vscsi"/>
             </xen:vscsi>
             <c:claim ref="{generate-id()} "/>
           </xsl:when>
@@ -980,7 +980,7 @@
         </xsl:choose>
       </xsl:for-each>
 
-      <c:carry ctx="{generate-id($D)}" table="" filter="device"/>
+      <c:carry list="{generate-id($D/..)}|{$D/*[1]}" n="1" table="" filter="device"/>
     </devices>
   </xsl:template>
 
@@ -1160,7 +1160,7 @@
           <xsl:if test="$mode-i/*[2] = 'r' or $mode-i/*[2] = 'w' or $mode-i/*[2] = 'w!'">
             <c:claim ref="{generate-id($mode-i)} "/>
           </xsl:if>
-          <c:carry ctx="{$lk}" table="disk"/>
+          <c:carry list="{generate-id()}|{l/*[1]}" n="1" table="disk"/>
         </disk>
         <c:claim ref="{generate-id()} "/>
       </d>
@@ -1259,7 +1259,7 @@
           <c:claim ref="{generate-id($type-i)} "/>
         </xsl:when>
       </xsl:choose>
-      <c:carry ctx="{$lk}" table="interface"/>
+      <c:carry list="{generate-id()}|vif" n="1" table="interface"/>
     </interface>
     <c:claim ref="{generate-id()} "/>
   </xsl:template>
@@ -1567,7 +1567,7 @@
             <xsl:with-param name="type" select="$type"/>
             <xsl:with-param name="lk" select="$lk"/>
             <xsl:with-param name="vncport-default" select="-1"/>
-            <xsl:with-param name="carry" select="$lk"/>
+            <xsl:with-param name="carry" select="concat(generate-id(), '|vfb')"/>
           </xsl:call-template>
           <c:claim ref="{generate-id()} "/>
         </xsl:for-each>
@@ -1670,7 +1670,7 @@
         </xsl:otherwise>
       </xsl:choose>
       <xsl:if test="$carry != ''">
-        <c:carry ctx="{$carry}" table="graphics"/>
+        <c:carry list="{$carry}" n="1" table="graphics"/>
       </xsl:if>
     </graphics>
   </xsl:template>
@@ -1724,7 +1724,7 @@
       <xsl:if test="exsl:node-set($hostdevs)/hostdev">
         <xsl:attribute name="c:optional">1</xsl:attribute>
       </xsl:if>
-      <c:carry ctx="{generate-id(l)}" table="pci"/>
+      <c:carry list="{generate-id()}|pci" n="1" table="pci"/>
     </xen:pci>
     <c:claim ref="{generate-id()} "/>
   </xsl:template>
@@ -1800,7 +1800,7 @@
           <xen:opt name="{*[1]}" value="{*[2]}"/>
           <c:claim ref="{generate-id(..)} "/>
         </xsl:for-each>
-        <c:carry ctx="{$dk}" table="hostdev"/>
+        <c:carry list="{generate-id(..)}|dev" n="{position()}" table="hostdev"/>
       </hostdev>
       <c:claim ref="{$dk} "/>
     </xsl:if>
@@ -1830,7 +1830,7 @@
       </xsl:if>
       <c:claim ref="{generate-id($ver-i)} "/>
       <c:claim ref="{generate-id($ports-i)} "/>
-      <c:carry ctx="{$lk}" table="controller"/>
+      <c:carry list="{generate-id()}|vusb" n="1" table="controller"/>
     </controller>
     <c:claim ref="{generate-id()} "/>
   </xsl:template>
@@ -1970,9 +1970,11 @@
   <xsl:template match="c:carry" mode="p2">
     <xsl:variable name="carry" select="."/>
     <xsl:variable name="filter" select="string(@filter)"/>
-    <xsl:variable name="ctx" select="string(@ctx)"/>
+    <xsl:variable name="list" select="string(@list)"/>
+    <xsl:variable name="n" select="number(@n)"/>
     <xsl:for-each select="$input">
-      <xsl:variable name="kept" select="key('by-id', $ctx)/*[position() &gt; 1]
+      <xsl:variable name="L" select="key('kv', $list)[$n]"/>
+      <xsl:variable name="kept" select="$L/*[position() &gt; 1]
           [$filter = ''
            or ($filter = 'device' and *[1][not(self::l)] = 'device')
            or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]
@@ -1980,11 +1982,11 @@
       <xsl:choose>
         <!-- only a kept list can become a named element: only then is the table needed -->
         <xsl:when test="$kept[self::l] and $carry/@table != ''">
-          <xsl:for-each select="$carry">
-            <xsl:call-template name="keep">
-              <xsl:with-param name="kept" select="$kept"/>
-            </xsl:call-template>
-          </xsl:for-each>
+          <xsl:call-template name="keep">
+            <xsl:with-param name="kept" select="$kept"/>
+            <xsl:with-param name="ctx" select="generate-id($L)"/>
+            <xsl:with-param name="table" select="string($carry/@table)"/>
+          </xsl:call-template>
         </xsl:when>
         <xsl:when test="$kept">
           <xen:sxp>
@@ -1996,15 +1998,16 @@
   </xsl:template>
 
   <!--
-    The kept items of one context (the current node is its c:carry): a named xen: element for
-    each item whose key has a row in the vocabulary of the carry's table and whose value fits
-    the row's type (the first kept item per key), the rest in xen:sxp, each in input order.
+    The KEPT items of one context, the list with id CTX: a named xen: element for each item whose
+    key has a row in the vocabulary of the TABLE and whose value fits the row's type (the first
+    kept item per key), the rest in xen:sxp, each in input order.
   -->
   <xsl:template name="keep">
     <xsl:param name="kept"/>
-    <xsl:variable name="ctx" select="string(@ctx)"/>
+    <xsl:param name="ctx"/>
+    <xsl:param name="table"/>
     <!-- '|KEY=TYPE|...|': the rows of this context -->
-    <xsl:variable name="rows" select="concat('|', substring-before(substring-after($table, concat('#', @table, '|')), '#'))"/>
+    <xsl:variable name="rows" select="concat('|', substring-before(substring-after($vocabulary-table, concat('#', $table, '|')), '#'))"/>
     <!-- one letter per kept item: t (text), d (dict), p (pairs), or x (xen:sxp) -->
     <xsl:variable name="shapes-rtf">
       <xsl:for-each select="$kept">
