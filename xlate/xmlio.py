@@ -324,8 +324,8 @@ def _trace(name: str, result: etree._XSLTResultTree) -> None:
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
     nodes = _NodeFinder(tree)
-    for entry in log:
-        text = entry.message
+    # A message may carry several reports, one per line (xsl:message is costly in libxslt).
+    for text in (line for entry in log for line in entry.message.split("\n")):
         if text.startswith("xlate:loss|"):
             _, code, path, detail = text.split("|", 3)
             path, line = nodes.locate(path)

@@ -39,42 +39,48 @@
 
   <xsl:template match="xen:*"/>
 
-  <!-- One loss per dropped setting. The path names the setting by its position in
-       $xen-settings, an XPath that is cheap to resolve (the caller prints a readable path). -->
+  <!-- One loss per dropped setting, all in one message (a line each: messages are costly). The
+       path names the setting by its position in $xen-settings, an XPath that is cheap to resolve
+       (the caller prints a readable path). -->
   <xsl:template name="report-dropped">
-    <xsl:for-each select="$xen-settings">
-      <xsl:variable name="what">
-        <xsl:choose>
-          <xsl:when test="self::xen:sxp">
-            <!-- SXP items xlate does not map, carried as they were: name each one. -->
-            <xsl:text>xend setting</xsl:text>
-            <xsl:if test="count(*) &gt; 1">s</xsl:if>
-            <xsl:for-each select="*">
-              <xsl:text> </xsl:text>
-              <xsl:variable name="item">
-                <xsl:apply-templates select="." mode="sxp-text"/>
-              </xsl:variable>
-              <xsl:choose>
-                <xsl:when test="string-length($item) &lt;= 60"><xsl:value-of select="$item"/></xsl:when>
-                <xsl:otherwise><xsl:value-of select="concat(substring($item, 1, 57), '...')"/></xsl:otherwise>
-              </xsl:choose>
-            </xsl:for-each>
-          </xsl:when>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('Xen-only setting ', local-name())"/>
-            <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
-              <xsl:value-of select="concat(' = ', normalize-space(.))"/>
-            </xsl:if>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:variable>
+    <xsl:if test="$xen-settings">
       <xsl:message>
-        <xsl:value-of select="concat('xlate:loss|XEN-DROPPED|',
-            '(//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)])[', position(), ']',
-            '|', $what, substring(' has no core equivalent', 1, 99 * not(self::xen:sxp and count(*) &gt; 1)),
-            substring(' have no core equivalent', 1, 99 * (self::xen:sxp and count(*) &gt; 1)))"/>
+        <xsl:for-each select="$xen-settings">
+          <xsl:if test="position() &gt; 1"><xsl:text>&#10;</xsl:text></xsl:if>
+          <xsl:text>xlate:loss|XEN-DROPPED|(//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)])[</xsl:text>
+          <xsl:value-of select="position()"/>
+          <xsl:text>]|</xsl:text>
+          <xsl:choose>
+            <xsl:when test="self::xen:sxp">
+              <!-- SXP items xlate does not map, carried as they were: name each one. -->
+              <xsl:text>xend setting</xsl:text>
+              <xsl:if test="count(*) &gt; 1">s</xsl:if>
+              <xsl:for-each select="*">
+                <xsl:text> </xsl:text>
+                <xsl:variable name="item">
+                  <xsl:apply-templates select="." mode="sxp-text"/>
+                </xsl:variable>
+                <xsl:choose>
+                  <xsl:when test="string-length($item) &lt;= 60"><xsl:value-of select="$item"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="concat(substring($item, 1, 57), '...')"/></xsl:otherwise>
+                </xsl:choose>
+              </xsl:for-each>
+              <xsl:value-of select="substring(' has', 1, 4 * (count(*) = 1))"/>
+              <xsl:value-of select="substring(' have', 1, 5 * (count(*) != 1))"/>
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:text>Xen-only setting </xsl:text>
+              <xsl:value-of select="local-name()"/>
+              <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
+                <xsl:value-of select="concat(' = ', normalize-space(.))"/>
+              </xsl:if>
+              <xsl:text> has</xsl:text>
+            </xsl:otherwise>
+          </xsl:choose>
+          <xsl:text> no core equivalent</xsl:text>
+        </xsl:for-each>
       </xsl:message>
-    </xsl:for-each>
+    </xsl:if>
   </xsl:template>
 
   <!-- A codec tree item (l, a, s) as S-expression text, for messages. -->
@@ -87,12 +93,13 @@
     <xsl:text>)</xsl:text>
   </xsl:template>
 
+  <!-- One line per loss: line breaks inside values become spaces. -->
   <xsl:template match="a" mode="sxp-text">
-    <xsl:value-of select="."/>
+    <xsl:value-of select="translate(., '&#10;&#13;', '  ')"/>
   </xsl:template>
 
   <xsl:template match="s" mode="sxp-text">
-    <xsl:value-of select="concat(&quot;'&quot;, ., &quot;'&quot;)"/>
+    <xsl:value-of select="concat(&quot;'&quot;, translate(., '&#10;&#13;', '  '), &quot;'&quot;)"/>
   </xsl:template>
 
   <!-- keep-xen: the document element gains (or extends) <metadata> with the kept settings. -->
