@@ -10,7 +10,7 @@
   Two passes.
   1. The mapping templates (mode "domain" and below) build the result and, for every SXP item
      they use, leave a <c:claim ref="ID "/> marker (ID = generate-id of the item, then a
-     space, so that str:concat of all refs is the list of claimed items). Where the
+     space: the by-id key's value). Where the
      items of an SXP context (a list) that nobody used belong, they leave <c:carry
      list="KV" n="N" table="NAME"/>: the list is the Nth of key('kv', KV) (KV = the id of its
      parent, '|', its first atom).
@@ -22,7 +22,7 @@
   Parameter xend-version: libvirt's xendConfigVersion (1 = xend 3.0.2, 2 = 3.0.3, 3 = 3.0.4,
   4 = 3.1.0); empty = the newest libvirt behaviour.
 
-  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, str:concat); runs unchanged under xsltproc.
+  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, str:concat, set:difference); runs unchanged under xsltproc.
 
   Speed: every XPath evaluation costs about half a microsecond, so the templates keep them few
   (benchmarks/bench_convert.py, docs/benchmarks.md). One idiom stands for a choice between two
@@ -33,8 +33,9 @@
     xmlns:xen="urn:xlate:xen:1"
     xmlns:exsl="http://exslt.org/common"
     xmlns:str="http://exslt.org/strings"
+    xmlns:set="http://exslt.org/sets"
     xmlns:c="urn:xlate:internal:claims"
-    exclude-result-prefixes="exsl str c">
+    exclude-result-prefixes="exsl str set c">
 
   <xsl:output method="xml" encoding="UTF-8"/>
 
@@ -311,6 +312,8 @@
 
   <!-- The items of a list by key: key('kv', concat(generate-id(LIST), '|', KEY)). -->
   <xsl:key name="kv" match="l" use="concat(generate-id(..), '|', *[1][not(self::l)])"/>
+  <!-- A list by its claim reference: key('by-id', concat(generate-id(LIST), ' ')). -->
+  <xsl:key name="by-id" match="l" use="concat(generate-id(), ' ')"/>
 
   <xsl:variable name="input" select="/"/>
 
@@ -326,8 +329,8 @@
   </xsl:variable>
   <xsl:variable name="pass1" select="exsl:node-set($pass1-rtf)"/>
 
-  <!-- ' ID ID ... ': every claimed item (each ref ends in a space). -->
-  <xsl:variable name="claimed" select="concat(' ', str:concat($pass1//c:claim/@ref))"/>
+  <!-- Every claimed item (each ref is 'ID ', the by-id key's value). -->
+  <xsl:variable name="claimed" select="key('by-id', $pass1//c:claim/@ref)"/>
 
   <xsl:template match="/">
     <xsl:choose>
@@ -1974,11 +1977,10 @@
     <xsl:variable name="n" select="number(@n)"/>
     <xsl:for-each select="$input">
       <xsl:variable name="L" select="key('kv', $list)[$n]"/>
-      <xsl:variable name="kept" select="$L/*[position() &gt; 1]
+      <xsl:variable name="kept" select="set:difference($L/*[position() &gt; 1], $claimed)
           [$filter = ''
            or ($filter = 'device' and *[1][not(self::l)] = 'device')
-           or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]
-          [not(contains($claimed, concat(' ', generate-id(), ' ')))]"/>
+           or ($filter = 'not-device' and not(*[1][not(self::l)] = 'device'))]"/>
       <xsl:choose>
         <!-- only a kept list can become a named element: only then is the table needed -->
         <xsl:when test="$kept[self::l] and $carry/@table != ''">
@@ -2016,8 +2018,8 @@
         <xsl:choose>
           <xsl:when test="$t = '' or contains($k, '|')">x</xsl:when>
           <!-- another item of this list has the key: only the first kept one is named -->
-          <xsl:when test="key('kv', concat($ctx, '|', $k))[2] and count(key('kv', concat($ctx, '|', $k))
-              [not(contains($claimed, concat(' ', generate-id(), ' ')))][1] | .) != 1">x</xsl:when>
+          <xsl:when test="key('kv', concat($ctx, '|', $k))[2]
+              and count(set:difference(key('kv', concat($ctx, '|', $k)), $claimed)[1] | .) != 1">x</xsl:when>
           <xsl:when test="$t = 'text' and count(*) = 2 and not(l)">t</xsl:when>
           <xsl:when test="$t = 'int' and count(*) = 2 and not(l) and string(*[2]) != ''
               and translate(*[2], '0123456789', '') = '' and number(*[2]) &lt; 4294967296">t</xsl:when>
