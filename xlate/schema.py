@@ -88,7 +88,9 @@ def _xen_parents() -> Dict[str, FrozenSet[str]]:
     out: Dict[str, FrozenSet[str]] = {}
     for el in doc.getroot().iterfind(f"{{{XS_NS}}}element"):
         info = el.find(f"{{{XS_NS}}}annotation/{{{XS_NS}}}appinfo[@source='urn:xlate:parents']")
-        out[el.get("name")] = frozenset((info.text or "").split()) if info is not None else frozenset()
+        name = el.get("name")
+        if name is not None:
+            out[name] = frozenset((info.text or "").split()) if info is not None else frozenset()
     return out
 
 

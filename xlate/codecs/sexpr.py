@@ -258,8 +258,8 @@ def _split_simple(text: str) -> Optional[tuple]:
         return None
     strings = parts[1::2]
     if strings:
-        strings = _xml_text("\x00".join(strings)).replace("\x00", "</s>\x00<s>")
-        strings = ("<s>" + strings + "</s>").split("\x00")
+        joined = _xml_text("\x00".join(strings)).replace("\x00", "</s>\x00<s>")
+        strings = ("<s>" + joined + "</s>").split("\x00")
     return runs, strings
 
 
@@ -486,7 +486,9 @@ Tree = Union[etree._Element, etree._ElementTree]
 
 def is_bare_atom(text: Optional[str]) -> bool:
     """True if ``text`` can be written unquoted and reads back as the same atom."""
-    return bool(text) and _ATOM_RE.fullmatch(text) is not None
+    if not text:
+        return False
+    return _ATOM_RE.fullmatch(text) is not None
 
 
 def write_sexpr(root: Tree, *, pretty: bool = False) -> str:

@@ -20,8 +20,8 @@ _XEN_OUTSIDE_METADATA = "//xen:*[not(ancestor::metadata)]"
 def read(data: bytes, ctx: Context) -> etree._ElementTree:
     tree = parse_xml(data, file=ctx.file, limits=ctx.options.limits)
     stray = tree.xpath(_XEN_OUTSIDE_METADATA, namespaces=NAMESPACES)
-    if stray:
-        first = stray[0]
+    first = stray[0] if isinstance(stray, list) and stray else None
+    if isinstance(first, etree._Element):
         raise ConversionError(
             f"<xen:{etree.QName(first).localname}> is a Xen-only setting, not core XML "
             "(read this document as xen)",
