@@ -995,59 +995,71 @@
     <xsl:param name="candidates"/>
     <xsl:param name="ik"/>
     <xsl:param name="hvm"/>
-    <!-- each candidate read once: <d boot="0|1" target="T "> with its <disk>, for those that make one -->
-    <xsl:variable name="parsed-rtf">
-      <xsl:for-each select="$candidates">
-        <xsl:call-template name="disk-parse"/>
-      </xsl:for-each>
-    </xsl:variable>
-    <xsl:variable name="parsed" select="exsl:node-set($parsed-rtf)/d"/>
-    <xsl:variable name="targets" select="concat(' ', str:concat($parsed/@target))"/>
     <xsl:choose>
-      <xsl:when test="$parsed[position() &gt; 1]/@boot = '1'">
-        <!-- libvirt's order: a bootable disk goes first, the old first one goes last -->
-        <xsl:variable name="order">
-          <xsl:call-template name="boot-order">
-            <xsl:with-param name="todo">
-              <xsl:for-each select="$parsed">
-                <xsl:value-of select="concat(position(), ':', @boot, ' ')"/>
-              </xsl:for-each>
-            </xsl:with-param>
-            <xsl:with-param name="done" select="''"/>
-          </xsl:call-template>
-        </xsl:variable>
-        <xsl:for-each select="str:tokenize($order, ' ')">
-          <xsl:copy-of select="$parsed[position() = current()]/node()"/>
+      <xsl:when test="not($candidates[position() &gt; 1][key('kv', concat(generate-id(l), '|bootable'))[1][count(*) = 2]/*[2] = '1'])
+          and not($hvm and (key('kv', concat($ik, '|cdrom')) or key('kv', concat($ik, '|fda')) or key('kv', concat($ik, '|fdb'))))">
+        <!-- the disks in input order, and nothing else to look at -->
+        <xsl:for-each select="$candidates">
+          <xsl:call-template name="disk-parse"/>
         </xsl:for-each>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:copy-of select="$parsed/node()"/>
+        <!-- each candidate read once: <d boot="0|1"> with its <disk> when it makes one -->
+        <xsl:variable name="parsed-rtf">
+          <xsl:for-each select="$candidates">
+            <d boot="{number(string(key('kv', concat(generate-id(l), '|bootable'))[1][count(*) = 2]/*[2]) = '1')}">
+              <xsl:call-template name="disk-parse"/>
+            </d>
+          </xsl:for-each>
+        </xsl:variable>
+        <xsl:variable name="parsed" select="exsl:node-set($parsed-rtf)/d[disk]"/>
+        <xsl:choose>
+          <xsl:when test="$parsed[position() &gt; 1]/@boot = '1'">
+            <!-- libvirt's order: a bootable disk goes first, the old first one goes last -->
+            <xsl:variable name="order">
+              <xsl:call-template name="boot-order">
+                <xsl:with-param name="todo">
+                  <xsl:for-each select="$parsed">
+                    <xsl:value-of select="concat(position(), ':', @boot, ' ')"/>
+                  </xsl:for-each>
+                </xsl:with-param>
+                <xsl:with-param name="done" select="''"/>
+              </xsl:call-template>
+            </xsl:variable>
+            <xsl:for-each select="str:tokenize($order, ' ')">
+              <xsl:copy-of select="$parsed[position() = current()]/node()"/>
+            </xsl:for-each>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:copy-of select="$parsed/node()"/>
+          </xsl:otherwise>
+        </xsl:choose>
+        <xsl:variable name="targets" select="$parsed/disk/target/@dev"/>
+        <xsl:if test="$hvm">
+          <!-- xend 3.0.2's CD-ROM in the image, unless a vbd already is hdc -->
+          <xsl:variable name="cd" select="key('kv', concat($ik, '|cdrom'))[1][count(*) = 2][not(l)][string(*[2]) != '']"/>
+          <xsl:if test="$cd and not($targets[contains(concat(' ', ., ' '), ' hdc ')])">
+            <disk type="file" device="cdrom">
+              <driver name="file"/>
+              <source file="{$cd/*[2]}"/>
+              <target dev="hdc" bus="ide"/>
+              <readonly/>
+            </disk>
+            <c:claim ref="{generate-id($cd)} "/>
+          </xsl:if>
+          <xsl:for-each select="key('kv', concat($ik, '|fda'))[1] | key('kv', concat($ik, '|fdb'))[1]">
+            <xsl:if test="count(*) = 2 and not(l) and string(*[2]) != '' and not($targets[contains(concat(' ', ., ' '), concat(' ', current()/*[1], ' '))])">
+              <disk type="file" device="floppy">
+                <driver name="file"/>
+                <source file="{*[2]}"/>
+                <target dev="{*[1]}" bus="fdc"/>
+              </disk>
+              <c:claim ref="{generate-id()} "/>
+            </xsl:if>
+          </xsl:for-each>
+        </xsl:if>
       </xsl:otherwise>
     </xsl:choose>
-
-    <xsl:if test="$hvm">
-      <!-- xend 3.0.2's CD-ROM in the image, unless a vbd already is hdc -->
-      <xsl:variable name="cd" select="key('kv', concat($ik, '|cdrom'))[1][count(*) = 2][not(l)][string(*[2]) != '']"/>
-      <xsl:if test="$cd and not(contains($targets, ' hdc '))">
-        <disk type="file" device="cdrom">
-          <driver name="file"/>
-          <source file="{$cd/*[2]}"/>
-          <target dev="hdc" bus="ide"/>
-          <readonly/>
-        </disk>
-        <c:claim ref="{generate-id($cd)} "/>
-      </xsl:if>
-      <xsl:for-each select="key('kv', concat($ik, '|fda'))[1] | key('kv', concat($ik, '|fdb'))[1]">
-        <xsl:if test="count(*) = 2 and not(l) and string(*[2]) != '' and not(contains($targets, concat(' ', *[1], ' ')))">
-          <disk type="file" device="floppy">
-            <driver name="file"/>
-            <source file="{*[2]}"/>
-            <target dev="{*[1]}" bus="fdc"/>
-          </disk>
-          <c:claim ref="{generate-id()} "/>
-        </xsl:if>
-      </xsl:for-each>
-    </xsl:if>
   </xsl:template>
 
   <xsl:template name="boot-order">
@@ -1080,9 +1092,8 @@
   </xsl:template>
 
   <!--
-    The current node is a (device (vbd|tap|tap2 ...)) item. When it makes a disk:
-    <d boot="B" target="TARGET "> holding the <disk> and the claim of the item, where B is 1
-    for (bootable 1), else 0; otherwise nothing.
+    The current node is a (device (vbd|tap|tap2 ...)) item. When it makes a disk: the <disk>
+    and the claim of the item; otherwise nothing.
   -->
   <xsl:template name="disk-parse">
     <xsl:variable name="lk" select="generate-id(l)"/>
@@ -1122,51 +1133,48 @@
     </xsl:variable>
     <xsl:if test="$target != '' and (($uname-i and $driver != '' and (not($tap) or $format != ''))
         or (not($uname-i) and $suffix = 'cdrom'))">
-      <xsl:variable name="boot" select="number(string(key('kv', concat($lk, '|bootable'))[1][count(*) = 2]/*[2]) = '1')"/>
       <xsl:variable name="block" select="$uname-i and not($tap) and $driver != 'file'"/>
       <xsl:variable name="mode-i" select="key('kv', concat($lk, '|mode'))[1][count(*) = 2][not(l)]"/>
-      <d boot="{$boot}" target="{$target} ">
-        <disk type="{substring('fileblock', 1 + 4 * $block, 4 + $block)}"
-            device="{substring('diskcdrom', 1 + 4 * ($suffix = 'cdrom'), 4 + ($suffix = 'cdrom'))}">
-          <xsl:if test="$uname-i">
-            <driver name="{$driver}">
-              <xsl:if test="$format != ''">
-                <xsl:attribute name="type"><xsl:value-of select="$format"/></xsl:attribute>
-              </xsl:if>
-            </driver>
-            <source>
-              <xsl:attribute name="{substring('filedev', 1 + 4 * $block, 4 - $block)}">
-                <xsl:choose>
-                  <xsl:when test="$tap"><xsl:value-of select="substring-after($rest, ':')"/></xsl:when>
-                  <xsl:otherwise><xsl:value-of select="$rest"/></xsl:otherwise>
-                </xsl:choose>
-              </xsl:attribute>
-            </source>
-            <c:claim ref="{generate-id($uname-i)} "/>
-          </xsl:if>
-          <target dev="{$target}">
-            <xsl:attribute name="bus">
+      <disk type="{substring('fileblock', 1 + 4 * $block, 4 + $block)}"
+          device="{substring('diskcdrom', 1 + 4 * ($suffix = 'cdrom'), 4 + ($suffix = 'cdrom'))}">
+        <xsl:if test="$uname-i">
+          <driver name="{$driver}">
+            <xsl:if test="$format != ''">
+              <xsl:attribute name="type"><xsl:value-of select="$format"/></xsl:attribute>
+            </xsl:if>
+          </driver>
+          <source>
+            <xsl:attribute name="{substring('filedev', 1 + 4 * $block, 4 - $block)}">
               <xsl:choose>
-                <xsl:when test="starts-with($target, 'xvd')">xen</xsl:when>
-                <xsl:when test="starts-with($target, 'sd')">scsi</xsl:when>
-                <xsl:otherwise>ide</xsl:otherwise>
+                <xsl:when test="$tap"><xsl:value-of select="substring-after($rest, ':')"/></xsl:when>
+                <xsl:otherwise><xsl:value-of select="$rest"/></xsl:otherwise>
               </xsl:choose>
             </xsl:attribute>
-          </target>
-          <c:claim ref="{generate-id($dev-i)} "/>
-          <xsl:if test="contains($mode-i/*[2], 'r')">
-            <readonly/>
-          </xsl:if>
-          <xsl:if test="contains($mode-i/*[2], '!')">
-            <shareable/>
-          </xsl:if>
-          <xsl:if test="$mode-i/*[2] = 'r' or $mode-i/*[2] = 'w' or $mode-i/*[2] = 'w!'">
-            <c:claim ref="{generate-id($mode-i)} "/>
-          </xsl:if>
-          <c:carry list="{generate-id()}|{l/*[1]}" n="1" table="disk"/>
-        </disk>
-        <c:claim ref="{generate-id()} "/>
-      </d>
+          </source>
+          <c:claim ref="{generate-id($uname-i)} "/>
+        </xsl:if>
+        <target dev="{$target}">
+          <xsl:attribute name="bus">
+            <xsl:choose>
+              <xsl:when test="starts-with($target, 'xvd')">xen</xsl:when>
+              <xsl:when test="starts-with($target, 'sd')">scsi</xsl:when>
+              <xsl:otherwise>ide</xsl:otherwise>
+            </xsl:choose>
+          </xsl:attribute>
+        </target>
+        <c:claim ref="{generate-id($dev-i)} "/>
+        <xsl:if test="contains($mode-i/*[2], 'r')">
+          <readonly/>
+        </xsl:if>
+        <xsl:if test="contains($mode-i/*[2], '!')">
+          <shareable/>
+        </xsl:if>
+        <xsl:if test="$mode-i/*[2] = 'r' or $mode-i/*[2] = 'w' or $mode-i/*[2] = 'w!'">
+          <c:claim ref="{generate-id($mode-i)} "/>
+        </xsl:if>
+        <c:carry list="{generate-id()}|{l/*[1]}" n="1" table="disk"/>
+      </disk>
+      <c:claim ref="{generate-id()} "/>
     </xsl:if>
   </xsl:template>
 
