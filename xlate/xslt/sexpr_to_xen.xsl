@@ -375,7 +375,8 @@
     <xsl:variable name="uuid-hex" select="translate(translate($uuid-i/*[2], '-', ''), 'ABCDEF', 'abcdef')"/>
     <xsl:variable name="desc-i" select="key('kv', concat($did, '|description'))[1][count(*) = 2][not(l)]"/>
 
-    <domain type="xen">
+    <!-- c:pass1 declares the claims namespace once, here, not on every c:claim -->
+    <domain type="xen" c:pass1="">
       <xsl:if test="$id != ''">
         <xsl:attribute name="id"><xsl:value-of select="$id"/></xsl:attribute>
         <c:claim ref="{generate-id($domid-i)} "/>
@@ -1947,7 +1948,7 @@
   <!-- The root: a literal element, so that xmlns:xen is declared once, here. -->
   <xsl:template match="/domain" mode="p2">
     <domain>
-      <xsl:copy-of select="@*"/>
+      <xsl:copy-of select="@*[namespace-uri() = '']"/>
       <xsl:apply-templates select="node()" mode="p2"/>
     </domain>
   </xsl:template>
