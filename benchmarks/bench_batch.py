@@ -10,7 +10,9 @@ CPU seconds (all processes), and peak memory (max RSS) of the main process and o
 worker. Rounds alternate the -j values. Checks that every -j value wrote byte-identical outputs.
 
 Goals (docs/benchmarks.md, "## Batch"): -j2 at least 1.6x faster than -j1 on 2 cores; peak
-memory for FILES within 1.2x of SMALL.
+memory for FILES within 1.2x of SMALL. Before and after, it measures how much parallel speed
+the machine gives at all (pure-Python work in 2 processes against 1): on a machine shared with
+other jobs that, not xlate, is the ceiling of the -j2 figure.
 """
 
 from __future__ import annotations
@@ -60,6 +62,31 @@ def guest(i: int) -> str:
         f"(args 'root=/dev/xvda1 ro console=hvc0')))\n"
         f" {disks}\n {vifs})\n"
     )
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_scaling(jobs: int, n: int = 5_000_000) -> float:
+    """How much faster JOBS processes run JOBS units of pure-Python work than one process runs
+    them one after another: what this machine's cores give right now (other load included)."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    start = time.perf_counter()
+    for _ in range(jobs):
+        _spin(n)
+    serial = time.perf_counter() - start
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_spin, [1] * jobs))  # workers started
+        start = time.perf_counter()
+        list(pool.map(_spin, [n] * jobs))
+        parallel = time.perf_counter() - start
+    return serial / parallel
 
 
 def generate(directory: Path, count: int) -> None:
@@ -129,6 +156,10 @@ def main() -> None:
 
     print(f"python {platform.python_version()}, lxml {etree.__version__}, {os.cpu_count()} cores, "
           f"{platform.system()} {platform.release()}, load average {os.getloadavg()[0]:.2f}")
+    top = max(args.jobs)
+    if top > 1:
+        print(f"machine now: {top} processes of pure-Python work run {machine_scaling(top):.2f}x "
+              f"as fast as one (the ceiling for any -j{top} speed-up)")
     work = Path(tempfile.mkdtemp(prefix="xlate-bench-", dir=args.workdir))
     try:
         results = {}
@@ -154,6 +185,8 @@ def main() -> None:
                       f"largest worker {worker:.2f}x")
         print("outputs byte-identical across -j values: yes")
         print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+        if top > 1:
+            print(f"machine at the end: {top} processes {machine_scaling(top):.2f}x as fast as one")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
