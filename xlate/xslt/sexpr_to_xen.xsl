@@ -1279,6 +1279,21 @@
   <!-- A MAC address in lowercase, two digits per octet; '' if it is not one. -->
   <xsl:template name="mac">
     <xsl:param name="s"/>
+    <xsl:choose>
+      <!-- already six two-digit octets -->
+      <xsl:when test="translate($s, '0123456789abcdefABCDEF', '0000000000000000000000') = '00:00:00:00:00:00'">
+        <xsl:value-of select="translate($s, 'ABCDEF', 'abcdef')"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="mac-octets">
+          <xsl:with-param name="s" select="$s"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="mac-octets">
+    <xsl:param name="s"/>
     <xsl:variable name="octets" select="str:tokenize($s, ':')"/>
     <xsl:if test="count($octets) = 6 and substring($s, string-length($s)) != ':' and not(contains($s, '::'))
         and not(starts-with($s, ':')) and translate($s, '0123456789abcdefABCDEF:', '') = ''">
