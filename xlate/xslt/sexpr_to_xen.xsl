@@ -430,12 +430,12 @@
           <xsl:choose>
             <xsl:when test="$hvm">
               <xsl:call-template name="os-hvm">
-                <xsl:with-param name="I" select="$I"/>
+                <xsl:with-param name="ik" select="$ik"/>
               </xsl:call-template>
             </xsl:when>
             <xsl:otherwise>
               <xsl:call-template name="os-linux">
-                <xsl:with-param name="I" select="$I"/>
+                <xsl:with-param name="ik" select="$ik"/>
               </xsl:call-template>
             </xsl:otherwise>
           </xsl:choose>
@@ -456,19 +456,13 @@
       </xsl:call-template>
 
       <xsl:call-template name="lifecycle">
-        <xsl:with-param name="did" select="$did"/>
         <xsl:with-param name="event" select="'on_poweroff'"/>
-        <xsl:with-param name="default" select="'destroy'"/>
       </xsl:call-template>
       <xsl:call-template name="lifecycle">
-        <xsl:with-param name="did" select="$did"/>
         <xsl:with-param name="event" select="'on_reboot'"/>
-        <xsl:with-param name="default" select="'restart'"/>
       </xsl:call-template>
       <xsl:call-template name="lifecycle">
-        <xsl:with-param name="did" select="$did"/>
         <xsl:with-param name="event" select="'on_crash'"/>
-        <xsl:with-param name="default" select="'destroy'"/>
       </xsl:call-template>
 
       <xsl:call-template name="devices">
@@ -492,28 +486,24 @@
         [translate(*[2], '0123456789', '') = '' and string(*[2]) != '']"/>
     <xsl:variable name="cur-i" select="key('kv', concat($did, '|memory'))[1][count(*) = 2][not(l)]
         [translate(*[2], '0123456789', '') = '' and string(*[2]) != '']"/>
-    <xsl:variable name="max">
-      <xsl:choose>
-        <xsl:when test="$max-i"><xsl:value-of select="number($max-i/*[2])"/></xsl:when>
-        <xsl:when test="$cur-i"><xsl:value-of select="number($cur-i/*[2])"/></xsl:when>
-      </xsl:choose>
-    </xsl:variable>
-    <xsl:if test="$max != ''">
+    <!-- the memory size, as a number printed back to text (what libvirt's reader holds) -->
+    <xsl:variable name="max" select="string(number(($max-i | $cur-i[not($max-i)])/*[2]))"/>
+    <xsl:if test="$max != 'NaN'">
       <memory unit="KiB"><xsl:value-of select="format-number($max * 1024, '0')"/></memory>
       <c:claim ref="{generate-id($max-i)} "/>
     </xsl:if>
-    <xsl:if test="$cur-i">
+    <xsl:for-each select="$cur-i">
       <xsl:choose>
-        <xsl:when test="number($cur-i/*[2]) &gt; number($max)">
+        <xsl:when test="number(*[2]) &gt; number($max)">
           <!-- libvirt clamps; the value as written stays as xen:memory -->
           <currentMemory unit="KiB"><xsl:value-of select="format-number($max * 1024, '0')"/></currentMemory>
         </xsl:when>
         <xsl:otherwise>
-          <currentMemory unit="KiB"><xsl:value-of select="format-number(number($cur-i/*[2]) * 1024, '0')"/></currentMemory>
-          <c:claim ref="{generate-id($cur-i)} "/>
+          <currentMemory unit="KiB"><xsl:value-of select="format-number(number(*[2]) * 1024, '0')"/></currentMemory>
+          <c:claim ref="{generate-id()} "/>
         </xsl:otherwise>
       </xsl:choose>
-    </xsl:if>
+    </xsl:for-each>
   </xsl:template>
 
   <!-- (vcpus N) (vcpu_avail MASK) (cpus 'SET') -> <vcpu current='K' cpuset='SET'>N</vcpu> -->
@@ -581,32 +571,31 @@
   <!-- PV (bootloader P) (bootloader_args A) -->
   <xsl:template name="bootloader">
     <xsl:param name="did"/>
-    <xsl:variable name="b" select="key('kv', concat($did, '|bootloader'))[1][count(*) &lt;= 2][not(l)]"/>
-    <xsl:if test="$b">
-      <bootloader><xsl:value-of select="$b/*[2]"/></bootloader>
-      <c:claim ref="{generate-id($b)} "/>
-      <xsl:variable name="a" select="key('kv', concat($did, '|bootloader_args'))[1][count(*) = 2][not(l)]"/>
-      <xsl:if test="$a">
-        <bootloader_args><xsl:value-of select="$a/*[2]"/></bootloader_args>
-        <c:claim ref="{generate-id($a)} "/>
-      </xsl:if>
-    </xsl:if>
+    <xsl:for-each select="key('kv', concat($did, '|bootloader'))[1][count(*) &lt;= 2][not(l)]">
+      <bootloader><xsl:value-of select="*[2]"/></bootloader>
+      <c:claim ref="{generate-id()} "/>
+      <xsl:for-each select="key('kv', concat($did, '|bootloader_args'))[1][count(*) = 2][not(l)]">
+        <bootloader_args><xsl:value-of select="*[2]"/></bootloader_args>
+        <c:claim ref="{generate-id()} "/>
+      </xsl:for-each>
+    </xsl:for-each>
   </xsl:template>
 
+  <!-- (on_poweroff A) (on_reboot A) (on_crash A); the current node is the domain list. -->
   <xsl:template name="lifecycle">
-    <xsl:param name="did"/>
     <xsl:param name="event"/>
-    <xsl:param name="default"/>
-    <xsl:variable name="all" select="key('kv', concat($did, '|', $event))"/>
-    <xsl:variable name="i" select="$all[1][count(*) = 2][not(l)]
-        [contains(' destroy restart preserve rename-restart coredump-destroy coredump-restart ', concat(' ', *[2], ' '))]"/>
+    <xsl:variable name="all" select="key('kv', concat(generate-id(), '|', $event))"/>
     <xsl:choose>
-      <xsl:when test="$i">
-        <xsl:element name="{$event}"><xsl:value-of select="$i/*[2]"/></xsl:element>
-        <c:claim ref="{generate-id($i)} "/>
-      </xsl:when>
       <xsl:when test="not($all)">
-        <xsl:element name="{$event}"><xsl:value-of select="$default"/></xsl:element>
+        <!-- libvirt's defaults: destroy, restart, destroy -->
+        <xsl:element name="{$event}">
+          <xsl:value-of select="substring('destroyrestart', 1 + 7 * ($event = 'on_reboot'), 7)"/>
+        </xsl:element>
+      </xsl:when>
+      <xsl:when test="$all[1][count(*) = 2][not(l)]
+          [contains(' destroy restart preserve rename-restart coredump-destroy coredump-restart ', concat(' ', *[2], ' '))]">
+        <xsl:element name="{$event}"><xsl:value-of select="$all[1]/*[2]"/></xsl:element>
+        <c:claim ref="{generate-id($all)} "/>
       </xsl:when>
       <!-- a value libvirt rejects: no core element, the item is kept -->
     </xsl:choose>
@@ -617,39 +606,35 @@
   <!-- ================================================================== -->
 
   <xsl:template name="os-linux">
-    <xsl:param name="I"/>
-    <xsl:variable name="ik" select="generate-id($I)"/>
-    <xsl:call-template name="os-field">
-      <xsl:with-param name="item" select="key('kv', concat($ik, '|kernel'))[1]"/>
-      <xsl:with-param name="name" select="'kernel'"/>
-    </xsl:call-template>
-    <xsl:call-template name="os-field">
-      <xsl:with-param name="item" select="key('kv', concat($ik, '|ramdisk'))[1]"/>
-      <xsl:with-param name="name" select="'initrd'"/>
-    </xsl:call-template>
-    <xsl:call-template name="os-field">
-      <xsl:with-param name="item" select="key('kv', concat($ik, '|args'))[1]"/>
-      <xsl:with-param name="name" select="'cmdline'"/>
-    </xsl:call-template>
-    <xsl:call-template name="os-field">
-      <xsl:with-param name="item" select="key('kv', concat($ik, '|root'))[1]"/>
-      <xsl:with-param name="name" select="'root'"/>
+    <xsl:param name="ik"/>
+    <xsl:for-each select="key('kv', concat($ik, '|kernel'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
+      <kernel><xsl:value-of select="*[2]"/></kernel>
+      <c:claim ref="{generate-id()} "/>
+    </xsl:for-each>
+    <xsl:call-template name="direct-boot">
+      <xsl:with-param name="ik" select="$ik"/>
     </xsl:call-template>
   </xsl:template>
 
-  <!-- A non-empty scalar item as the core element NAME. -->
-  <xsl:template name="os-field">
-    <xsl:param name="item"/>
-    <xsl:param name="name"/>
-    <xsl:if test="$item[count(*) = 2][not(l)][string(*[2]) != '']">
-      <xsl:element name="{$name}"><xsl:value-of select="$item/*[2]"/></xsl:element>
-      <c:claim ref="{generate-id($item)} "/>
-    </xsl:if>
+  <!-- The image IK's non-empty (ramdisk P) (args S) (root R) as <initrd>, <cmdline>, <root>. -->
+  <xsl:template name="direct-boot">
+    <xsl:param name="ik"/>
+    <xsl:for-each select="key('kv', concat($ik, '|ramdisk'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
+      <initrd><xsl:value-of select="*[2]"/></initrd>
+      <c:claim ref="{generate-id()} "/>
+    </xsl:for-each>
+    <xsl:for-each select="key('kv', concat($ik, '|args'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
+      <cmdline><xsl:value-of select="*[2]"/></cmdline>
+      <c:claim ref="{generate-id()} "/>
+    </xsl:for-each>
+    <xsl:for-each select="key('kv', concat($ik, '|root'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
+      <root><xsl:value-of select="*[2]"/></root>
+      <c:claim ref="{generate-id()} "/>
+    </xsl:for-each>
   </xsl:template>
 
   <xsl:template name="os-hvm">
-    <xsl:param name="I"/>
-    <xsl:variable name="ik" select="generate-id($I)"/>
+    <xsl:param name="ik"/>
     <xsl:variable name="loader-i" select="key('kv', concat($ik, '|loader'))[1][count(*) = 2][not(l)][string(*[2]) != '']"/>
     <xsl:variable name="kernel-all" select="key('kv', concat($ik, '|kernel'))[1]"/>
     <xsl:variable name="kernel-i" select="$kernel-all[count(*) = 2][not(l)]"/>
@@ -663,23 +648,14 @@
             <c:claim ref="{generate-id($kernel-i)} "/>
           </xsl:when>
           <xsl:otherwise>
-            <xsl:call-template name="os-field">
-              <xsl:with-param name="item" select="$kernel-i"/>
-              <xsl:with-param name="name" select="'kernel'"/>
-            </xsl:call-template>
+            <xsl:for-each select="$kernel-i[string(*[2]) != '']">
+              <kernel><xsl:value-of select="*[2]"/></kernel>
+              <c:claim ref="{generate-id()} "/>
+            </xsl:for-each>
           </xsl:otherwise>
         </xsl:choose>
-        <xsl:call-template name="os-field">
-          <xsl:with-param name="item" select="key('kv', concat($ik, '|ramdisk'))[1]"/>
-          <xsl:with-param name="name" select="'initrd'"/>
-        </xsl:call-template>
-        <xsl:call-template name="os-field">
-          <xsl:with-param name="item" select="key('kv', concat($ik, '|args'))[1]"/>
-          <xsl:with-param name="name" select="'cmdline'"/>
-        </xsl:call-template>
-        <xsl:call-template name="os-field">
-          <xsl:with-param name="item" select="key('kv', concat($ik, '|root'))[1]"/>
-          <xsl:with-param name="name" select="'root'"/>
+        <xsl:call-template name="direct-boot">
+          <xsl:with-param name="ik" select="$ik"/>
         </xsl:call-template>
       </xsl:when>
       <xsl:when test="$kernel-i[string(*[2]) != '']">
@@ -734,7 +710,11 @@
     </xsl:if>
   </xsl:template>
 
-  <!-- HVM (acpi 1) (apic 1) (pae 1) (hap 0|1) (viridian 1) -> <features> -->
+  <!--
+    HVM (acpi 1) (apic 1) (pae 1) (hap 0|1) (viridian 1) -> <features>. sexpr_int(...) != 0
+    turns a feature on (an unparsable value is 0); only '1' is claimed. (hap 0) gives
+    <hap state='off'/> (xend's default is on).
+  -->
   <xsl:template name="features">
     <xsl:param name="ik"/>
     <xsl:variable name="acpi" select="key('kv', concat($ik, '|acpi'))[1][count(*) = 2][not(l)]"/>
@@ -742,46 +722,39 @@
     <xsl:variable name="pae" select="key('kv', concat($ik, '|pae'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="hap" select="key('kv', concat($ik, '|hap'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="viridian" select="key('kv', concat($ik, '|viridian'))[1][count(*) = 2][not(l)]"/>
-    <xsl:variable name="content">
-      <xsl:call-template name="feature">
-        <xsl:with-param name="i" select="$acpi"/>
-      </xsl:call-template>
-      <xsl:call-template name="feature">
-        <xsl:with-param name="i" select="$apic"/>
-      </xsl:call-template>
-      <xsl:call-template name="feature">
-        <xsl:with-param name="i" select="$pae"/>
-      </xsl:call-template>
-      <xsl:choose>
-        <xsl:when test="string($hap/*[2]) = '0'">
-          <hap state="off"/>
-          <c:claim ref="{generate-id($hap)} "/>
-        </xsl:when>
-        <xsl:otherwise>
-          <xsl:call-template name="feature">
-            <xsl:with-param name="i" select="$hap"/>
-          </xsl:call-template>
-        </xsl:otherwise>
-      </xsl:choose>
-      <xsl:call-template name="feature">
-        <xsl:with-param name="i" select="$viridian"/>
-      </xsl:call-template>
-    </xsl:variable>
-    <xsl:if test="exsl:node-set($content)/*">
+    <xsl:variable name="on" select="($acpi | $apic | $pae | $hap | $viridian)
+        [number(*[2]) != 0 and string(number(*[2])) != 'NaN']"/>
+    <xsl:if test="$on or string($hap/*[2]) = '0'">
       <features>
-        <xsl:copy-of select="$content"/>
+        <xsl:for-each select="$acpi[count(. | $on) = count($on)]">
+          <acpi/>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+        </xsl:for-each>
+        <xsl:for-each select="$apic[count(. | $on) = count($on)]">
+          <apic/>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+        </xsl:for-each>
+        <xsl:for-each select="$pae[count(. | $on) = count($on)]">
+          <pae/>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+        </xsl:for-each>
+        <xsl:for-each select="$hap">
+          <xsl:choose>
+            <xsl:when test="*[2] = '0'">
+              <hap state="off"/>
+              <c:claim ref="{generate-id()} "/>
+            </xsl:when>
+            <xsl:when test="count(. | $on) = count($on)">
+              <hap/>
+              <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+            </xsl:when>
+          </xsl:choose>
+        </xsl:for-each>
+        <xsl:for-each select="$viridian[count(. | $on) = count($on)]">
+          <viridian/>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+        </xsl:for-each>
       </features>
-    </xsl:if>
-  </xsl:template>
-
-  <!-- sexpr_int(...) != 0 turns a feature on (an unparsable value is 0); only '1' is claimed. -->
-  <xsl:template name="feature">
-    <xsl:param name="i"/>
-    <xsl:if test="$i and number($i/*[2]) != 0 and string(number($i/*[2])) != 'NaN'">
-      <xsl:element name="{$i/*[1]}"/>
-      <xsl:if test="string($i/*[2]) = '1'">
-        <c:claim ref="{generate-id($i)} "/>
-      </xsl:if>
     </xsl:if>
   </xsl:template>
 
@@ -880,10 +853,10 @@
     <xsl:variable name="dev" select="$D/l[*[1][not(self::l)] = 'device'][count(*) = 2][*[2][self::l]]"/>
 
     <devices>
-      <xsl:call-template name="os-field">
-        <xsl:with-param name="item" select="key('kv', concat($ik, '|device_model'))[1]"/>
-        <xsl:with-param name="name" select="'emulator'"/>
-      </xsl:call-template>
+      <xsl:for-each select="key('kv', concat($ik, '|device_model'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
+        <emulator><xsl:value-of select="*[2]"/></emulator>
+        <c:claim ref="{generate-id()} "/>
+      </xsl:for-each>
 
       <xsl:call-template name="disks">
         <xsl:with-param name="candidates"
