@@ -9,8 +9,7 @@
 
   Two passes.
   1. The mapping templates (mode "domain" and below) build the result and, for every SXP item
-     they use, leave a <c:claim ref="ID "/> marker (ID = generate-id of the item, then a
-     space: the by-id key's value). Where the
+     they use, leave a <c:claim ref="ID"/> marker (ID = generate-id of the item). Where the
      items of an SXP context (a list) that nobody used belong, they leave <c:carry
      list="KV" n="N" table="NAME"/>: the list is the Nth of key('kv', KV) (KV = the id of its
      parent, '|', its first atom).
@@ -312,8 +311,8 @@
 
   <!-- The items of a list by key: key('kv', concat(generate-id(LIST), '|', KEY)). -->
   <xsl:key name="kv" match="l" use="concat(generate-id(..), '|', *[1][not(self::l)])"/>
-  <!-- A list by its claim reference: key('by-id', concat(generate-id(LIST), ' ')). -->
-  <xsl:key name="by-id" match="l" use="concat(generate-id(), ' ')"/>
+  <!-- A list by its id: key('by-id', generate-id(LIST)). -->
+  <xsl:key name="by-id" match="l" use="generate-id()"/>
 
   <xsl:variable name="input" select="/"/>
 
@@ -329,7 +328,7 @@
   </xsl:variable>
   <xsl:variable name="pass1" select="exsl:node-set($pass1-rtf)"/>
 
-  <!-- Every claimed item (each ref is 'ID ', the by-id key's value). -->
+  <!-- Every claimed item. -->
   <xsl:variable name="claimed" select="key('by-id', $pass1//c:claim/@ref)"/>
 
   <xsl:template match="/">
@@ -379,23 +378,23 @@
     <domain type="xen" c:pass1="">
       <xsl:if test="$id != ''">
         <xsl:attribute name="id"><xsl:value-of select="$id"/></xsl:attribute>
-        <c:claim ref="{generate-id($domid-i)} "/>
+        <c:claim ref="{generate-id($domid-i)}"/>
       </xsl:if>
 
       <name><xsl:value-of select="$name-i/*[2]"/></name>
-      <c:claim ref="{generate-id($name-i)} "/>
+      <c:claim ref="{generate-id($name-i)}"/>
 
       <xsl:if test="string-length($uuid-hex) = 32 and translate($uuid-hex, '0123456789abcdef', '') = ''">
         <uuid>
           <xsl:value-of select="concat(substring($uuid-hex, 1, 8), '-', substring($uuid-hex, 9, 4), '-',
               substring($uuid-hex, 13, 4), '-', substring($uuid-hex, 17, 4), '-', substring($uuid-hex, 21, 12))"/>
         </uuid>
-        <c:claim ref="{generate-id($uuid-i)} "/>
+        <c:claim ref="{generate-id($uuid-i)}"/>
       </xsl:if>
 
       <xsl:if test="$desc-i">
         <description><xsl:value-of select="$desc-i/*[2]"/></description>
-        <c:claim ref="{generate-id($desc-i)} "/>
+        <c:claim ref="{generate-id($desc-i)}"/>
       </xsl:if>
 
       <xsl:call-template name="memory">
@@ -413,13 +412,13 @@
       </xsl:if>
 
       <xsl:if test="$I">
-        <c:claim ref="{generate-id($img)} "/>
+        <c:claim ref="{generate-id($img)}"/>
         <!-- the image repeats (vcpus N) and (vcpu_avail M) for HVM: claimed when equal -->
         <xsl:for-each select="key('kv', concat($did, '|vcpus'))[1] | key('kv', concat($did, '|vcpu_avail'))[1]">
           <xsl:variable name="top" select="."/>
           <xsl:for-each select="key('kv', concat($ik, '|', $top/*[1]))[1][count(*) = 2][not(l)]">
             <xsl:if test="count($top/*) = 2 and not($top/l) and string(*[2]) = string($top/*[2])">
-              <c:claim ref="{generate-id()} "/>
+              <c:claim ref="{generate-id()}"/>
             </xsl:if>
           </xsl:for-each>
         </xsl:for-each>
@@ -490,7 +489,7 @@
     <xsl:variable name="max" select="string(number(($max-i | $cur-i[not($max-i)])/*[2]))"/>
     <xsl:if test="$max != 'NaN'">
       <memory unit="KiB"><xsl:value-of select="format-number($max * 1024, '0')"/></memory>
-      <c:claim ref="{generate-id($max-i)} "/>
+      <c:claim ref="{generate-id($max-i)}"/>
     </xsl:if>
     <xsl:for-each select="$cur-i">
       <xsl:choose>
@@ -500,7 +499,7 @@
         </xsl:when>
         <xsl:otherwise>
           <currentMemory unit="KiB"><xsl:value-of select="format-number(number(*[2]) * 1024, '0')"/></currentMemory>
-          <c:claim ref="{generate-id()} "/>
+          <c:claim ref="{generate-id()}"/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:for-each>
@@ -530,11 +529,11 @@
         </xsl:if>
         <xsl:if test="$cpus-i">
           <xsl:attribute name="cpuset"><xsl:value-of select="$cpus-i/*[2]"/></xsl:attribute>
-          <c:claim ref="{generate-id($cpus-i)} "/>
+          <c:claim ref="{generate-id($cpus-i)}"/>
         </xsl:if>
         <xsl:value-of select="$n"/>
       </vcpu>
-      <c:claim ref="{generate-id($n-i)} "/>
+      <c:claim ref="{generate-id($n-i)}"/>
       <xsl:if test="$bits != '' and $bits &lt;= $n">
         <xsl:variable name="low">
           <xsl:call-template name="pow2">
@@ -542,7 +541,7 @@
           </xsl:call-template>
         </xsl:variable>
         <xsl:if test="number($avail-i/*[2]) = $low - 1 and $bits &gt; 0">
-          <c:claim ref="{generate-id($avail-i)} "/>
+          <c:claim ref="{generate-id($avail-i)}"/>
         </xsl:if>
       </xsl:if>
     </xsl:if>
@@ -564,7 +563,7 @@
           </xen:vcpu>
         </xsl:for-each>
       </xen:cpus>
-      <c:claim ref="{generate-id($c)} "/>
+      <c:claim ref="{generate-id($c)}"/>
     </xsl:if>
   </xsl:template>
 
@@ -573,10 +572,10 @@
     <xsl:param name="did"/>
     <xsl:for-each select="key('kv', concat($did, '|bootloader'))[1][count(*) &lt;= 2][not(l)]">
       <bootloader><xsl:value-of select="*[2]"/></bootloader>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
       <xsl:for-each select="key('kv', concat($did, '|bootloader_args'))[1][count(*) = 2][not(l)]">
         <bootloader_args><xsl:value-of select="*[2]"/></bootloader_args>
-        <c:claim ref="{generate-id()} "/>
+        <c:claim ref="{generate-id()}"/>
       </xsl:for-each>
     </xsl:for-each>
   </xsl:template>
@@ -595,7 +594,7 @@
       <xsl:when test="$all[1][count(*) = 2][not(l)]
           [contains(' destroy restart preserve rename-restart coredump-destroy coredump-restart ', concat(' ', *[2], ' '))]">
         <xsl:element name="{$event}"><xsl:value-of select="$all[1]/*[2]"/></xsl:element>
-        <c:claim ref="{generate-id($all)} "/>
+        <c:claim ref="{generate-id($all)}"/>
       </xsl:when>
       <!-- a value libvirt rejects: no core element, the item is kept -->
     </xsl:choose>
@@ -609,7 +608,7 @@
     <xsl:param name="ik"/>
     <xsl:for-each select="key('kv', concat($ik, '|kernel'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
       <kernel><xsl:value-of select="*[2]"/></kernel>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:for-each>
     <xsl:call-template name="direct-boot">
       <xsl:with-param name="ik" select="$ik"/>
@@ -621,15 +620,15 @@
     <xsl:param name="ik"/>
     <xsl:for-each select="key('kv', concat($ik, '|ramdisk'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
       <initrd><xsl:value-of select="*[2]"/></initrd>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:for-each>
     <xsl:for-each select="key('kv', concat($ik, '|args'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
       <cmdline><xsl:value-of select="*[2]"/></cmdline>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:for-each>
     <xsl:for-each select="key('kv', concat($ik, '|root'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
       <root><xsl:value-of select="*[2]"/></root>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:for-each>
   </xsl:template>
 
@@ -641,16 +640,16 @@
     <xsl:choose>
       <xsl:when test="$loader-i">
         <loader><xsl:value-of select="$loader-i/*[2]"/></loader>
-        <c:claim ref="{generate-id($loader-i)} "/>
+        <c:claim ref="{generate-id($loader-i)}"/>
         <xsl:choose>
           <xsl:when test="$kernel-i and (string($kernel-i/*[2]) = '' or string($kernel-i/*[2]) = string($loader-i/*[2]))">
             <!-- old xend repeats the loader as kernel; an empty kernel means none (libvirt) -->
-            <c:claim ref="{generate-id($kernel-i)} "/>
+            <c:claim ref="{generate-id($kernel-i)}"/>
           </xsl:when>
           <xsl:otherwise>
             <xsl:for-each select="$kernel-i[string(*[2]) != '']">
               <kernel><xsl:value-of select="*[2]"/></kernel>
-              <c:claim ref="{generate-id()} "/>
+              <c:claim ref="{generate-id()}"/>
             </xsl:for-each>
           </xsl:otherwise>
         </xsl:choose>
@@ -660,7 +659,7 @@
       </xsl:when>
       <xsl:when test="$kernel-i[string(*[2]) != '']">
         <loader><xsl:value-of select="$kernel-i/*[2]"/></loader>
-        <c:claim ref="{generate-id($kernel-i)} "/>
+        <c:claim ref="{generate-id($kernel-i)}"/>
       </xsl:when>
     </xsl:choose>
     <!-- boot order, only without a direct-boot kernel -->
@@ -669,11 +668,11 @@
     <xsl:variable name="boot-i" select="key('kv', concat($ik, '|boot'))[1][count(*) = 2][not(l)]"/>
     <!-- libvirt writes (boot c) when it has no boot order: beside a direct-boot kernel it says nothing -->
     <xsl:if test="$direct and string($boot-i/*[2]) = 'c'">
-      <c:claim ref="{generate-id($boot-i)} "/>
+      <c:claim ref="{generate-id($boot-i)}"/>
     </xsl:if>
     <!-- libvirt writes (usb 1) for every HVM guest: it says nothing -->
     <xsl:for-each select="key('kv', concat($ik, '|usb'))[1][count(*) = 2][*[2] = '1']">
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:for-each>
     <xsl:if test="not($direct) and $boot-i">
       <xsl:variable name="b" select="string($boot-i/*[2])"/>
@@ -681,7 +680,7 @@
         <xsl:with-param name="s" select="$b"/>
       </xsl:call-template>
       <xsl:if test="$b != '' and translate($b, 'acdn', '') = '' and string-length($b) &lt;= 4">
-        <c:claim ref="{generate-id($boot-i)} "/>
+        <c:claim ref="{generate-id($boot-i)}"/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -728,31 +727,31 @@
       <features>
         <xsl:for-each select="$acpi[count(. | $on) = count($on)]">
           <acpi/>
-          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()}"/></xsl:if>
         </xsl:for-each>
         <xsl:for-each select="$apic[count(. | $on) = count($on)]">
           <apic/>
-          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()}"/></xsl:if>
         </xsl:for-each>
         <xsl:for-each select="$pae[count(. | $on) = count($on)]">
           <pae/>
-          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()}"/></xsl:if>
         </xsl:for-each>
         <xsl:for-each select="$hap">
           <xsl:choose>
             <xsl:when test="*[2] = '0'">
               <hap state="off"/>
-              <c:claim ref="{generate-id()} "/>
+              <c:claim ref="{generate-id()}"/>
             </xsl:when>
             <xsl:when test="count(. | $on) = count($on)">
               <hap/>
-              <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+              <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()}"/></xsl:if>
             </xsl:when>
           </xsl:choose>
         </xsl:for-each>
         <xsl:for-each select="$viridian[count(. | $on) = count($on)]">
           <viridian/>
-          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()} "/></xsl:if>
+          <xsl:if test="*[2] = '1'"><c:claim ref="{generate-id()}"/></xsl:if>
         </xsl:for-each>
       </features>
     </xsl:if>
@@ -771,10 +770,10 @@
     <xsl:variable name="lt-i" select="$img-lt | $top-lt[not($img-lt)]"/>
     <xsl:variable name="localtime" select="$lt-i and number($lt-i/*[2]) != 0 and string(number($lt-i/*[2])) != 'NaN'"/>
     <xsl:if test="string($lt-i/*[2]) = '0' or string($lt-i/*[2]) = '1'">
-      <c:claim ref="{generate-id($lt-i)} "/>
+      <c:claim ref="{generate-id($lt-i)}"/>
       <!-- libvirt writes (localtime) in both places; the top-level one only repeats the image's -->
       <xsl:if test="$img-lt and string($top-lt/*[2]) = string($img-lt/*[2])">
-        <c:claim ref="{generate-id($top-lt)} "/>
+        <c:claim ref="{generate-id($top-lt)}"/>
       </xsl:if>
     </xsl:if>
     <xsl:choose>
@@ -799,7 +798,7 @@
           </xsl:call-template>
         </clock>
         <xsl:if test="$rtc-i">
-          <c:claim ref="{generate-id($rtc-i)} "/>
+          <c:claim ref="{generate-id($rtc-i)}"/>
         </xsl:if>
       </xsl:when>
       <xsl:otherwise>
@@ -834,7 +833,7 @@
         </xsl:attribute>
       </timer>
       <xsl:if test="string($h/*[2]) = '0' or string($h/*[2]) = '1'">
-        <c:claim ref="{generate-id($h)} "/>
+        <c:claim ref="{generate-id($h)}"/>
       </xsl:if>
     </xsl:if>
   </xsl:template>
@@ -855,7 +854,7 @@
     <devices>
       <xsl:for-each select="key('kv', concat($ik, '|device_model'))[1][count(*) = 2][not(l)][string(*[2]) != '']">
         <emulator><xsl:value-of select="*[2]"/></emulator>
-        <c:claim ref="{generate-id()} "/>
+        <c:claim ref="{generate-id()}"/>
       </xsl:for-each>
 
       <xsl:call-template name="disks">
@@ -902,7 +901,7 @@
         <xsl:for-each select="key('kv', concat($ik, '|usbdevice'))[count(*) = 2][not(l)]
             [*[2] = 'tablet' or *[2] = 'mouse' or *[2] = 'keyboard']">
           <input type="{*[2]}" bus="usb"/>
-          <c:claim ref="{generate-id()} "/>
+          <c:claim ref="{generate-id()}"/>
         </xsl:for-each>
       </xsl:if>
 
@@ -921,7 +920,7 @@
           <video>
             <model type="{substring('cirrusvga', 1 + 6 * ($vga/*[2] = '1'), 6 - 3 * ($vga/*[2] = '1'))}"/>
           </video>
-          <c:claim ref="{generate-id($vga)} "/>
+          <c:claim ref="{generate-id($vga)}"/>
         </xsl:if>
       </xsl:if>
 
@@ -936,7 +935,7 @@
             <xsl:element name="xen:{$class}">
               <c:carry list="{generate-id()}|{$class}" n="1" table="{$class}"/>
             </xsl:element>
-            <c:claim ref="{generate-id()} "/>
+            <c:claim ref="{generate-id()}"/>
           </xsl:when>
           <xsl:when test="$class = 'vscsi'">
             <xen:vscsi>
@@ -944,15 +943,15 @@
                 <xen:dev>
                   <c:carry list="{generate-id(..)}|dev" n="{position()}" table="vscsi-dev"/>
                 </xen:dev>
-                <c:claim ref="{generate-id()} "/>
+                <c:claim ref="{generate-id()}"/>
               </xsl:for-each>
               <c:carry list="{generate-id()}|vscsi" n="1" table="vscsi"/>
             </xen:vscsi>
-            <c:claim ref="{generate-id()} "/>
+            <c:claim ref="{generate-id()}"/>
           </xsl:when>
           <xsl:when test="$class = 'irq' and count(l/*) = 2 and l/l[*[1][not(self::l)] = 'irq'][count(*) = 2][not(l)]">
             <xen:irq><xsl:value-of select="l/l/*[2]"/></xen:irq>
-            <c:claim ref="{generate-id()} "/>
+            <c:claim ref="{generate-id()}"/>
           </xsl:when>
         </xsl:choose>
       </xsl:for-each>
@@ -1019,7 +1018,7 @@
               <target dev="hdc" bus="ide"/>
               <readonly/>
             </disk>
-            <c:claim ref="{generate-id($cd)} "/>
+            <c:claim ref="{generate-id($cd)}"/>
           </xsl:if>
           <xsl:for-each select="key('kv', concat($ik, '|fda'))[1] | key('kv', concat($ik, '|fdb'))[1]">
             <xsl:if test="count(*) = 2 and not(l) and string(*[2]) != '' and not($targets[contains(concat(' ', ., ' '), concat(' ', current()/*[1], ' '))])">
@@ -1028,7 +1027,7 @@
                 <source file="{*[2]}"/>
                 <target dev="{*[1]}" bus="fdc"/>
               </disk>
-              <c:claim ref="{generate-id()} "/>
+              <c:claim ref="{generate-id()}"/>
             </xsl:if>
           </xsl:for-each>
         </xsl:if>
@@ -1125,7 +1124,7 @@
               </xsl:choose>
             </xsl:attribute>
           </source>
-          <c:claim ref="{generate-id($uname-i)} "/>
+          <c:claim ref="{generate-id($uname-i)}"/>
         </xsl:if>
         <target dev="{$target}">
           <xsl:attribute name="bus">
@@ -1136,7 +1135,7 @@
             </xsl:choose>
           </xsl:attribute>
         </target>
-        <c:claim ref="{generate-id($dev-i)} "/>
+        <c:claim ref="{generate-id($dev-i)}"/>
         <xsl:if test="contains($mode-i/*[2], 'r')">
           <readonly/>
         </xsl:if>
@@ -1144,11 +1143,11 @@
           <shareable/>
         </xsl:if>
         <xsl:if test="$mode-i/*[2] = 'r' or $mode-i/*[2] = 'w' or $mode-i/*[2] = 'w!'">
-          <c:claim ref="{generate-id($mode-i)} "/>
+          <c:claim ref="{generate-id($mode-i)}"/>
         </xsl:if>
         <c:carry list="{generate-id()}|{l/*[1]}" n="1" table="disk"/>
       </disk>
-      <c:claim ref="{generate-id()} "/>
+      <c:claim ref="{generate-id()}"/>
     </xsl:if>
   </xsl:template>
 
@@ -1194,18 +1193,18 @@
       </xsl:attribute>
       <xsl:if test="$mac != ''">
         <mac address="{$mac}"/>
-        <c:claim ref="{generate-id($mac-i)} "/>
+        <c:claim ref="{generate-id($mac-i)}"/>
       </xsl:if>
       <xsl:if test="$bridge-i">
         <source bridge="{$bridge-i/*[2]}"/>
-        <c:claim ref="{generate-id($bridge-i)} "/>
+        <c:claim ref="{generate-id($bridge-i)}"/>
       </xsl:if>
       <xsl:if test="$rate != ''">
         <bandwidth>
           <outbound average="{$rate}"/>
         </bandwidth>
         <xsl:if test="not(contains($rate-i/*[2], '@'))">
-          <c:claim ref="{generate-id($rate-i)} "/>
+          <c:claim ref="{generate-id($rate-i)}"/>
         </xsl:if>
       </xsl:if>
       <xsl:if test="$ip-i">
@@ -1219,16 +1218,16 @@
             </xsl:attribute>
           </ip>
         </xsl:for-each>
-        <c:claim ref="{generate-id($ip-i)} "/>
+        <c:claim ref="{generate-id($ip-i)}"/>
       </xsl:if>
       <xsl:if test="$script-i">
         <script path="{$script-i/*[2]}"/>
-        <c:claim ref="{generate-id($script-i)} "/>
+        <c:claim ref="{generate-id($script-i)}"/>
       </xsl:if>
       <xsl:choose>
         <xsl:when test="$vifname-i">
           <target dev="{$vifname-i/*[2]}"/>
-          <c:claim ref="{generate-id($vifname-i)} "/>
+          <c:claim ref="{generate-id($vifname-i)}"/>
         </xsl:when>
         <xsl:when test="$id != ''">
           <target dev="vif{$id}.{$index}"/>
@@ -1237,16 +1236,16 @@
       <xsl:choose>
         <xsl:when test="$model-i">
           <model type="{$model-i/*[2]}"/>
-          <c:claim ref="{generate-id($model-i)} "/>
+          <c:claim ref="{generate-id($model-i)}"/>
         </xsl:when>
         <xsl:when test="string($type-i/*[2]) = 'netfront'">
           <model type="netfront"/>
-          <c:claim ref="{generate-id($type-i)} "/>
+          <c:claim ref="{generate-id($type-i)}"/>
         </xsl:when>
       </xsl:choose>
       <c:carry list="{generate-id()}|vif" n="1" table="interface"/>
     </interface>
-    <c:claim ref="{generate-id()} "/>
+    <c:claim ref="{generate-id()}"/>
   </xsl:template>
 
   <!-- A MAC address in lowercase, two digits per octet; '' if it is not one. -->
@@ -1347,7 +1346,7 @@
               </xsl:call-template>
             </xsl:if>
           </xsl:for-each>
-          <c:claim ref="{generate-id($s)} "/>
+          <c:claim ref="{generate-id($s)}"/>
         </xsl:if>
       </xsl:when>
       <xsl:when test="$s">
@@ -1385,7 +1384,7 @@
       </xsl:call-template>
     </xsl:if>
     <xsl:if test="$item and ($value = 'none' or $format = $value)">
-      <c:claim ref="{generate-id($item)} "/>
+      <c:claim ref="{generate-id($item)}"/>
     </xsl:if>
   </xsl:template>
 
@@ -1559,9 +1558,9 @@
             </xsl:choose>
           </xsl:variable>
           <xsl:choose>
-            <xsl:when test="$type-i"><c:claim ref="{generate-id($type-i)} "/></xsl:when>
-            <xsl:when test="$type = 'vnc' and string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)} "/></xsl:when>
-            <xsl:when test="$type = 'sdl' and string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)} "/></xsl:when>
+            <xsl:when test="$type-i"><c:claim ref="{generate-id($type-i)}"/></xsl:when>
+            <xsl:when test="$type = 'vnc' and string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)}"/></xsl:when>
+            <xsl:when test="$type = 'sdl' and string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)}"/></xsl:when>
           </xsl:choose>
           <xsl:call-template name="graphics-element">
             <xsl:with-param name="type" select="$type"/>
@@ -1569,7 +1568,7 @@
             <xsl:with-param name="vncport-default" select="-1"/>
             <xsl:with-param name="carry" select="concat(generate-id(), '|vfb')"/>
           </xsl:call-template>
-          <c:claim ref="{generate-id()} "/>
+          <c:claim ref="{generate-id()}"/>
         </xsl:for-each>
       </xsl:when>
       <xsl:when test="$ik != ''">
@@ -1578,7 +1577,7 @@
         <xsl:variable name="sdl-i" select="key('kv', concat($ik, '|sdl'))[1][count(*) = 2][not(l)][starts-with(*[2], '1')]"/>
         <xsl:choose>
           <xsl:when test="$vnc-i">
-            <xsl:if test="string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)} "/></xsl:if>
+            <xsl:if test="string($vnc-i/*[2]) = '1'"><c:claim ref="{generate-id($vnc-i)}"/></xsl:if>
             <xsl:call-template name="graphics-element">
               <xsl:with-param name="type" select="'vnc'"/>
               <xsl:with-param name="lk" select="$ik"/>
@@ -1591,7 +1590,7 @@
             </xsl:call-template>
           </xsl:when>
           <xsl:when test="$sdl-i">
-            <xsl:if test="string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)} "/></xsl:if>
+            <xsl:if test="string($sdl-i/*[2]) = '1'"><c:claim ref="{generate-id($sdl-i)}"/></xsl:if>
             <xsl:call-template name="graphics-element">
               <xsl:with-param name="type" select="'sdl'"/>
               <xsl:with-param name="lk" select="$ik"/>
@@ -1619,8 +1618,8 @@
           <xsl:if test="$xauth-i">
             <xsl:attribute name="xauth"><xsl:value-of select="$xauth-i/*[2]"/></xsl:attribute>
           </xsl:if>
-          <c:claim ref="{generate-id($display-i)} "/>
-          <c:claim ref="{generate-id($xauth-i)} "/>
+          <c:claim ref="{generate-id($display-i)}"/>
+          <c:claim ref="{generate-id($xauth-i)}"/>
         </xsl:when>
         <xsl:otherwise>
           <xsl:variable name="unused-i" select="key('kv', concat($lk, '|vncunused'))[1][count(*) = 2][not(l)]"/>
@@ -1654,18 +1653,18 @@
           <xsl:if test="$passwd-i">
             <xsl:attribute name="passwd"><xsl:value-of select="$passwd-i/*[2]"/></xsl:attribute>
           </xsl:if>
-          <c:claim ref="{generate-id($keymap-i)} "/>
-          <c:claim ref="{generate-id($passwd-i)} "/>
+          <c:claim ref="{generate-id($keymap-i)}"/>
+          <c:claim ref="{generate-id($passwd-i)}"/>
           <!-- libvirt writes (vncdisplay) only for a fixed port: beside (vncunused 1) it is kept -->
           <xsl:if test="$display-i and number($display-i/*[2]) &lt; 5900 and string($unused-i/*[2]) != '1'">
-            <c:claim ref="{generate-id($display-i)} "/>
+            <c:claim ref="{generate-id($display-i)}"/>
           </xsl:if>
           <xsl:if test="string($unused-i/*[2]) = '0' or string($unused-i/*[2]) = '1'">
-            <c:claim ref="{generate-id($unused-i)} "/>
+            <c:claim ref="{generate-id($unused-i)}"/>
           </xsl:if>
           <xsl:if test="$listen-i">
             <listen type="address" address="{$listen-i/*[2]}"/>
-            <c:claim ref="{generate-id($listen-i)} "/>
+            <c:claim ref="{generate-id($listen-i)}"/>
           </xsl:if>
         </xsl:otherwise>
       </xsl:choose>
@@ -1702,7 +1701,7 @@
           </xsl:if>
         </xsl:for-each>
         <xsl:if test="$unknown = '' and count($models) = string-length(translate($s/*[2], translate($s/*[2], ',', ''), '')) + 1">
-          <c:claim ref="{generate-id($s)} "/>
+          <c:claim ref="{generate-id($s)}"/>
         </xsl:if>
       </xsl:when>
     </xsl:choose>
@@ -1726,7 +1725,7 @@
       </xsl:if>
       <c:carry list="{generate-id()}|pci" n="1" table="pci"/>
     </xen:pci>
-    <c:claim ref="{generate-id()} "/>
+    <c:claim ref="{generate-id()}"/>
   </xsl:template>
 
   <!-- The current node is a (dev (domain D) (bus B) (slot S) (func F) ...) list. -->
@@ -1765,7 +1764,7 @@
                 <xsl:otherwise>yes</xsl:otherwise>
               </xsl:choose>
             </xsl:attribute>
-            <c:claim ref="{generate-id($permissive/..)} "/>
+            <c:claim ref="{generate-id($permissive/..)}"/>
           </xsl:if>
           <address>
             <xsl:attribute name="domain">
@@ -1783,7 +1782,7 @@
           </address>
         </source>
         <xsl:for-each select="$parts">
-          <c:claim ref="{generate-id()} "/>
+          <c:claim ref="{generate-id()}"/>
         </xsl:for-each>
         <xsl:if test="$vdevfn != '' and $vdevfn &lt; 256">
           <address type="pci" domain="0x0000" bus="0x00">
@@ -1794,15 +1793,15 @@
               <xsl:call-template name="hex"><xsl:with-param name="n" select="$vdevfn mod 8"/><xsl:with-param name="width" select="1"/></xsl:call-template>
             </xsl:attribute>
           </address>
-          <c:claim ref="{generate-id($vdevfn-i)} "/>
+          <c:claim ref="{generate-id($vdevfn-i)}"/>
         </xsl:if>
         <xsl:for-each select="$opts[*[1] != 'permissive']">
           <xen:opt name="{*[1]}" value="{*[2]}"/>
-          <c:claim ref="{generate-id(..)} "/>
+          <c:claim ref="{generate-id(..)}"/>
         </xsl:for-each>
         <c:carry list="{generate-id(..)}|dev" n="{position()}" table="hostdev"/>
       </hostdev>
-      <c:claim ref="{$dk} "/>
+      <c:claim ref="{$dk}"/>
     </xsl:if>
   </xsl:template>
 
@@ -1828,11 +1827,11 @@
       <xsl:if test="$ports-i">
         <xsl:attribute name="ports"><xsl:value-of select="number($ports-i/*[2])"/></xsl:attribute>
       </xsl:if>
-      <c:claim ref="{generate-id($ver-i)} "/>
-      <c:claim ref="{generate-id($ports-i)} "/>
+      <c:claim ref="{generate-id($ver-i)}"/>
+      <c:claim ref="{generate-id($ports-i)}"/>
       <c:carry list="{generate-id()}|vusb" n="1" table="controller"/>
     </controller>
-    <c:claim ref="{generate-id()} "/>
+    <c:claim ref="{generate-id()}"/>
   </xsl:template>
 
   <!-- ================================================================== -->
