@@ -59,6 +59,12 @@ XEN_SXP_STRAY_TEXT = b"""<domain xmlns:xen="urn:xlate:xen:1" type="xen" id="0">
 </domain>
 """
 
+# Found by fuzz_xen.py (crash-2f02867b...): xen_to_core.xsl reports all losses in one
+# message, a line each, and the text of a carried <xen:sxp> item that is not a codec tree kept
+# its newlines, so the runner met a line that was no report (RuntimeError, an internal error).
+XEN_SXP_MULTILINE = (b'<domain xmlns:xen="urn:xlate:xen:1" type="xen"><name>a</name><memory>1024</memory>'
+                     b"<xen:sxp><l><a>x-key</a><b>one\n~ 256</b></l></xen:sxp></domain>")
+
 CASES = {
     "xen-sxp-stray-text": (XEN_SXP_STRAY_TEXT, "xen"),
     # the same, minimized, with the text in other places of the carried tree
@@ -66,6 +72,7 @@ CASES = {
                              b"<memory>1024</memory><xen:sxp><l>{<a>x</a></l></xen:sxp></domain>", "xen"),
     "xen-sxp-foreign-element": (b"<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>a</name>"
                                 b"<memory>1024</memory><xen:sxp><l><a>x</a><b/></l></xen:sxp></domain>", "xen"),
+    "xen-sxp-multiline-text": (XEN_SXP_MULTILINE, "xen"),
     "xen-sxp-nested-in-atom": (b"<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>a</name>"
                                b"<memory>1024</memory><xen:sxp><l><a>x<a>y</a></a></l></xen:sxp></domain>",
                                "xen"),
@@ -99,6 +106,12 @@ def test_deep_sexpr_gives_deeper_xml_that_reads_back_with_a_higher_limit():
         xlate.convert(xml, to="xen")
     again = xlate.convert(xml, to="xen", limits=xlate.Limits(max_depth=300)).output
     assert again == xml
+
+
+def test_multiline_text_in_carried_sxp_is_one_loss():
+    result = xlate.convert(XEN_SXP_MULTILINE, to="core")
+    assert [loss.message for loss in result.losses] == [
+        "/domain/xen:sxp: xend setting (x-key one ~ 256) has no core equivalent"]
 
 
 # Found while building the detect target: str input with an unpaired surrogate (what

@@ -60,9 +60,11 @@
                 <xsl:variable name="item">
                   <xsl:apply-templates select="." mode="sxp-text"/>
                 </xsl:variable>
+                <!-- one line: the runner reads one report per line -->
+                <xsl:variable name="line" select="translate($item, '&#10;&#13;', '  ')"/>
                 <xsl:choose>
-                  <xsl:when test="string-length($item) &lt;= 60"><xsl:value-of select="$item"/></xsl:when>
-                  <xsl:otherwise><xsl:value-of select="concat(substring($item, 1, 57), '...')"/></xsl:otherwise>
+                  <xsl:when test="string-length($line) &lt;= 60"><xsl:value-of select="$line"/></xsl:when>
+                  <xsl:otherwise><xsl:value-of select="concat(substring($line, 1, 57), '...')"/></xsl:otherwise>
                 </xsl:choose>
               </xsl:for-each>
               <xsl:value-of select="substring(' has', 1, 4 * (count(*) = 1))"/>
