@@ -197,3 +197,10 @@ def test_trace_templates_counts_calls_and_is_off_afterwards():
         xmlio.run_stylesheet("xen_to_core.xsl", tree, Context())
     assert trace.calls["xen_to_core.xsl"][("/domain", "", "")] == 1
     assert xmlio._TRACE is None
+
+
+def test_reports_are_one_per_line_and_input_text_cannot_pose_as_one():
+    message = "xlate:loss|A|/p|first\nxlate:loss|B|/q|a detail\nwith a newline\nxlate:error|/r|oops"
+    assert xmlio._reports(message) == [
+        "xlate:loss|A|/p|first", "xlate:loss|B|/q|a detail with a newline", "xlate:error|/r|oops"]
+    assert xmlio._reports("runtime error, element 'variable'") == ["runtime error, element 'variable'"]

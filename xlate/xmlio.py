@@ -14,7 +14,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 from lxml import etree
 
@@ -324,8 +324,7 @@ def _trace(name: str, result: etree._XSLTResultTree) -> None:
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
     nodes = _NodeFinder(tree)
-    # A message may carry several reports, one per line (xsl:message is costly in libxslt).
-    for text in (line for entry in log for line in entry.message.split("\n")):
+    for text in (report for entry in log for report in _reports(entry.message)):
         if text.startswith("xlate:loss|"):
             _, code, path, detail = text.split("|", 3)
             path, line = nodes.locate(path)
@@ -340,6 +339,19 @@ def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
             continue  # libxslt's own note after a terminate message
         else:
             raise RuntimeError(f"stylesheet {name}: unexpected message {text!r}")
+
+
+def _reports(message: str) -> List[str]:
+    """The reports of one message: one per line (xsl:message is costly in libxslt, so a
+    stylesheet may send many at once). A line that starts no report continues the one before
+    (a detail holding a newline), so input text can never pose as a report of its own."""
+    reports: List[str] = []
+    for line in message.split("\n"):
+        if reports and reports[-1].startswith("xlate:") and not line.startswith("xlate:"):
+            reports[-1] += " " + line
+        else:
+            reports.append(line)
+    return reports
 
 
 _INDEXED = re.compile(r"^\((.+)\)\[(\d+)\]$")
