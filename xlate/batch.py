@@ -182,9 +182,9 @@ def plan(
     its layout under ``out_dir``; a file given by name goes to ``out_dir/NAME`` with the
     target's extension. Of two inputs writing one output the second fails, and so does an
     input whose output would be the input itself. A generator: a large batch is planned as
-    it is converted, never held whole; to find two inputs for one output it keeps 8 bytes per
-    output (a digest of its path), and names the first of the two by planning again up to
-    the second, which only a failing batch does.
+    it is converted, never held whole; to find two inputs for one output it keeps one hash per
+    output path, and names the first of the two by planning again up to the second, which
+    only a failing batch does.
     """
     to = REGISTRY[to].name
     if output is not None and out_dir is not None:
