@@ -295,6 +295,7 @@ def convert_one(task: Task, opts: Options) -> FileResult:
         result.losses = len(converted.losses)
         result.messages = [message_record(l, input=task.input) for l in converted.losses]
         out = converted.data
+        assert task.output is not None  # batch tasks always name their output
         old = _read_existing(task.output)
         if old == out:
             result.status = UNCHANGED

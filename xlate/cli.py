@@ -123,7 +123,7 @@ class _Reporter:
     def __init__(self) -> None:
         self.quiet = False
         self.text = True
-        self.report = None  # an xlate.report.Report when --log or --format json asks for one
+        self.report: Any = None  # an xlate.report.Report when --log or --format json asks for one
         self.failed = False
         self.internal = False
         self.progress: Optional[_Progress] = None
@@ -313,7 +313,7 @@ def _convert_batch(args, rep: _Reporter) -> None:
         rep.progress = _Progress(total, sys.stderr)
     counts = {WRITTEN: 0, UNCHANGED: 0, WOULD_CHANGE: 0, FAILED: 0}
     n_losses = 0
-    results = convert_files(
+    results: Any = convert_files(  # a generator: closed below to stop the workers
         args.inputs, to=args.to, out_dir=args.out_dir, output=args.output, jobs=args.jobs,
         src=args.src, strict=args.strict, keep_xen=args.keep_xen, xend_version=args.xend_version,
         pretty=not args.compact, validate=args.validate, check=args.check, diff=args.diff,

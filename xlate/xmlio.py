@@ -310,6 +310,7 @@ def _traced_stylesheet(name: str) -> etree.XSLT:
 
 
 def _trace(name: str, result: etree._XSLTResultTree) -> None:
+    assert _TRACE is not None  # called only while tracing
     counts = _TRACE.calls.setdefault(name, {})
     profile = result.xslt_profile
     if profile is None:
