@@ -1162,68 +1162,60 @@
     <xsl:variable name="lk" select="generate-id(l)"/>
     <xsl:variable name="bridge-i" select="key('kv', concat($lk, '|bridge'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="script-i" select="key('kv', concat($lk, '|script'))[1][count(*) = 2][not(l)]"/>
-    <xsl:variable name="mac-i" select="key('kv', concat($lk, '|mac'))[1][count(*) = 2][not(l)]"/>
-    <xsl:variable name="ip-i" select="key('kv', concat($lk, '|ip'))[1][count(*) = 2][not(l)]
-        [normalize-space(*[2]) != ''][translate(*[2], '0123456789abcdefABCDEF.: &#9;', '') = '']"/>
     <xsl:variable name="vifname-i" select="key('kv', concat($lk, '|vifname'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="model-i" select="key('kv', concat($lk, '|model'))[1][count(*) = 2][not(l)]"/>
-    <xsl:variable name="type-i" select="key('kv', concat($lk, '|type'))[1][count(*) = 2][not(l)]"/>
-    <xsl:variable name="rate-i" select="key('kv', concat($lk, '|rate'))[1][count(*) = 2][not(l)]"/>
     <xsl:variable name="bridged" select="$bridge-i or string($script-i/*[2]) = 'vif-bridge'"/>
-    <xsl:variable name="mac">
-      <xsl:if test="$mac-i">
-        <xsl:call-template name="mac">
-          <xsl:with-param name="s" select="string($mac-i/*[2])"/>
-        </xsl:call-template>
-      </xsl:if>
-    </xsl:variable>
-    <xsl:variable name="rate">
-      <xsl:if test="$rate-i">
-        <xsl:call-template name="rate">
-          <xsl:with-param name="s" select="string($rate-i/*[2])"/>
-        </xsl:call-template>
-      </xsl:if>
-    </xsl:variable>
-    <interface>
-      <xsl:attribute name="type">
+    <interface type="{substring('ethernetbridge', 1 + 8 * $bridged, 8 - 2 * $bridged)}">
+      <xsl:for-each select="key('kv', concat($lk, '|mac'))[1][count(*) = 2][not(l)]">
         <xsl:choose>
-          <xsl:when test="$bridged">bridge</xsl:when>
-          <xsl:otherwise>ethernet</xsl:otherwise>
+          <!-- already six two-digit octets -->
+          <xsl:when test="translate(*[2], '0123456789abcdefABCDEF', '0000000000000000000000') = '00:00:00:00:00:00'">
+            <mac address="{translate(*[2], 'ABCDEF', 'abcdef')}"/>
+            <c:claim ref="{generate-id()}"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:variable name="mac">
+              <xsl:call-template name="mac-octets">
+                <xsl:with-param name="s" select="string(*[2])"/>
+              </xsl:call-template>
+            </xsl:variable>
+            <xsl:if test="$mac != ''">
+              <mac address="{$mac}"/>
+              <c:claim ref="{generate-id()}"/>
+            </xsl:if>
+          </xsl:otherwise>
         </xsl:choose>
-      </xsl:attribute>
-      <xsl:if test="$mac != ''">
-        <mac address="{$mac}"/>
-        <c:claim ref="{generate-id($mac-i)}"/>
-      </xsl:if>
-      <xsl:if test="$bridge-i">
-        <source bridge="{$bridge-i/*[2]}"/>
-        <c:claim ref="{generate-id($bridge-i)}"/>
-      </xsl:if>
-      <xsl:if test="$rate != ''">
-        <bandwidth>
-          <outbound average="{$rate}"/>
-        </bandwidth>
-        <xsl:if test="not(contains($rate-i/*[2], '@'))">
-          <c:claim ref="{generate-id($rate-i)}"/>
+      </xsl:for-each>
+      <xsl:for-each select="$bridge-i">
+        <source bridge="{*[2]}"/>
+        <c:claim ref="{generate-id()}"/>
+      </xsl:for-each>
+      <xsl:for-each select="key('kv', concat($lk, '|rate'))[1][count(*) = 2][not(l)]">
+        <xsl:variable name="rate">
+          <xsl:call-template name="rate">
+            <xsl:with-param name="s" select="string(*[2])"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <xsl:if test="$rate != ''">
+          <bandwidth>
+            <outbound average="{$rate}"/>
+          </bandwidth>
+          <xsl:if test="not(contains(*[2], '@'))">
+            <c:claim ref="{generate-id()}"/>
+          </xsl:if>
         </xsl:if>
-      </xsl:if>
-      <xsl:if test="$ip-i">
-        <xsl:for-each select="str:tokenize(string($ip-i/*[2]), ' &#9;')">
-          <ip address="{.}">
-            <xsl:attribute name="family">
-              <xsl:choose>
-                <xsl:when test="contains(., ':')">ipv6</xsl:when>
-                <xsl:otherwise>ipv4</xsl:otherwise>
-              </xsl:choose>
-            </xsl:attribute>
-          </ip>
+      </xsl:for-each>
+      <xsl:for-each select="key('kv', concat($lk, '|ip'))[1][count(*) = 2][not(l)]
+          [normalize-space(*[2]) != ''][translate(*[2], '0123456789abcdefABCDEF.: &#9;', '') = '']">
+        <xsl:for-each select="str:tokenize(string(*[2]), ' &#9;')">
+          <ip address="{.}" family="{substring('ipv4ipv6', 1 + 4 * contains(., ':'), 4)}"/>
         </xsl:for-each>
-        <c:claim ref="{generate-id($ip-i)}"/>
-      </xsl:if>
-      <xsl:if test="$script-i">
-        <script path="{$script-i/*[2]}"/>
-        <c:claim ref="{generate-id($script-i)}"/>
-      </xsl:if>
+        <c:claim ref="{generate-id()}"/>
+      </xsl:for-each>
+      <xsl:for-each select="$script-i">
+        <script path="{*[2]}"/>
+        <c:claim ref="{generate-id()}"/>
+      </xsl:for-each>
       <xsl:choose>
         <xsl:when test="$vifname-i">
           <target dev="{$vifname-i/*[2]}"/>
@@ -1238,10 +1230,12 @@
           <model type="{$model-i/*[2]}"/>
           <c:claim ref="{generate-id($model-i)}"/>
         </xsl:when>
-        <xsl:when test="string($type-i/*[2]) = 'netfront'">
-          <model type="netfront"/>
-          <c:claim ref="{generate-id($type-i)}"/>
-        </xsl:when>
+        <xsl:otherwise>
+          <xsl:for-each select="key('kv', concat($lk, '|type'))[1][count(*) = 2][not(l)][*[2] = 'netfront']">
+            <model type="netfront"/>
+            <c:claim ref="{generate-id()}"/>
+          </xsl:for-each>
+        </xsl:otherwise>
       </xsl:choose>
       <c:carry list="{generate-id()}|vif" n="1" table="interface"/>
     </interface>
@@ -1249,21 +1243,6 @@
   </xsl:template>
 
   <!-- A MAC address in lowercase, two digits per octet; '' if it is not one. -->
-  <xsl:template name="mac">
-    <xsl:param name="s"/>
-    <xsl:choose>
-      <!-- already six two-digit octets -->
-      <xsl:when test="translate($s, '0123456789abcdefABCDEF', '0000000000000000000000') = '00:00:00:00:00:00'">
-        <xsl:value-of select="translate($s, 'ABCDEF', 'abcdef')"/>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:call-template name="mac-octets">
-          <xsl:with-param name="s" select="$s"/>
-        </xsl:call-template>
-      </xsl:otherwise>
-    </xsl:choose>
-  </xsl:template>
-
   <xsl:template name="mac-octets">
     <xsl:param name="s"/>
     <xsl:variable name="octets" select="str:tokenize($s, ':')"/>
