@@ -577,3 +577,21 @@ def test_hub_to_sexpr_to_hub_is_the_identity(version, xml):
     back = run_stylesheet(READER, written, Context(Options()), **{"xend-version": version})
     back = _without_writer_defaults(parse_xml(etree.tostring(back)))
     assert _c14n(back) == _c14n(hub)
+
+
+_UNIT_BYTES = {"b": 1, "byte": 1, "bytes": 1, "k": 1024, "kb": 1000, "m": 2**20, "mb": 10**6,
+               "g": 2**30, "gb": 10**9, "t": 2**40, "tb": 10**12, "tib": 2**40, "p": 2**50,
+               "pb": 10**15, "pib": 2**50}
+
+
+@pytest.mark.parametrize("unit", sorted(_UNIT_BYTES))
+def test_every_memory_unit_gives_whole_mib_without_exponents(unit):
+    import xlate
+    from test_coverage_gate import UNIT_VALUES
+
+    value = UNIT_VALUES[unit]
+    doc = (f"<domain type='xen'><name>u</name><memory unit='{unit}'>{value}</memory>"
+           "<os><type>linux</type><kernel>/k</kernel></os></domain>")
+    out = xlate.convert(doc, to="sexpr").output
+    mib = value * _UNIT_BYTES[unit] // 2**20
+    assert f"(maxmem {mib})" in out and f"(memory {mib})" in out

@@ -317,11 +317,11 @@
     </xsl:if>
     <xsl:call-template name="item">
       <xsl:with-param name="key" select="'memory'"/>
-      <xsl:with-param name="value" select="ceiling(number($cur) div 1024)"/>
+      <xsl:with-param name="value" select="format-number(ceiling(number($cur) div 1024), '0')"/>
     </xsl:call-template>
     <xsl:call-template name="item">
       <xsl:with-param name="key" select="'maxmem'"/>
-      <xsl:with-param name="value" select="ceiling(number($max) div 1024)"/>
+      <xsl:with-param name="value" select="format-number(ceiling(number($max) div 1024), '0')"/>
     </xsl:call-template>
   </xsl:template>
 
