@@ -27,7 +27,7 @@ from canon import canonical_sexpr, canonical_xml
 from xlate.codecs.sexpr import read_sexpr, write_sexpr
 from xlate.context import Context, Options
 from xlate.errors import ConversionError, ParseError
-from xlate.formats import REGISTRY
+from xlate.formats import REGISTRY, sniff
 from xlate.formats import sexpr as sexpr_format
 from xlate.schema import validate_tree
 from xlate.xmlio import NAMESPACES, XSLT_DIR, parse_xml, serialize_xml
@@ -356,20 +356,26 @@ def test_unbalanced_parentheses_are_repaired_and_reported():
 # The format module
 # ---------------------------------------------------------------------------------------------
 
-def test_format_module_interface():
-    assert sexpr_format.NAME == "sexpr" and "xen-sxpr" in sexpr_format.ALIASES
-    assert ".sexpr" in sexpr_format.EXTENSIONS and ".sxp" in sexpr_format.EXTENSIONS
-    assert sexpr_format.DESCRIPTION
-    assert REGISTRY["sexpr"].module == sexpr_format.__name__
+def test_format_is_registered():
+    # The registry is the one place that names a format: its aliases, extension, description.
+    info = REGISTRY["sexpr"]
+    assert "xen-sxpr" in info.aliases and info.extension == ".sexpr" and info.description
+    assert info.module == sexpr_format.__name__
     assert xlate.convert("(vm (name t))", src="xen-sxpr", to="xen").src == "sexpr"
 
 
 @pytest.mark.parametrize("data, expected", [
-    (b"(vm)", True), (b"  \n\t(domain", True), (b"# comment\n(vm", True), (b"\xef\xbb\xbf(vm", True),
-    (b"<domain/>", False), (b"", False), (b"# only a comment", False), (b"vm (", False),
+    (b"(vm)", "sexpr"), (b"  \n\t(domain", "sexpr"), (b"# comment\n(vm", "sexpr"),
+    (b"\xef\xbb\xbf(vm", "sexpr"), (b"<domain/>", "xml"),
 ])
 def test_sniff(data, expected):
-    assert sexpr_format.sniff(data) is expected
+    assert sniff(data) == expected
+
+
+@pytest.mark.parametrize("data", [b"", b"# only a comment", b"vm ("])
+def test_sniff_refuses_what_is_neither(data):
+    with pytest.raises(xlate.FormatError):
+        sniff(data)
 
 
 def test_xend_version_reaches_the_stylesheet():

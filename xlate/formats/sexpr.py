@@ -17,25 +17,11 @@ from lxml import etree
 
 from ..codecs.sexpr import read_sexpr, write_sexpr
 from ..context import Context
-from ..errors import ConversionError, FormatError, XlateError
-from . import sniff as detect_syntax
+from ..errors import ConversionError, XlateError
 from ..limits import check_sexpr_text, check_sexpr_tree, check_size
 from ..xmlio import XSLT_DIR, decode_utf8, run_stylesheet
 
-NAME = "sexpr"
-ALIASES = ("xen-sxpr",)
-EXTENSIONS = (".sexpr", ".sxp")
-DESCRIPTION = "xend S-expression configs: (vm ...) from xm create -n, (domain ...) from xm list --long"
-
 _ROOTS = ("vm", "domain")
-
-
-def sniff(data: bytes) -> bool:
-    """True when the first significant character is ``(`` (blanks and ``#`` comments skipped)."""
-    try:
-        return detect_syntax(data) == "sexpr"
-    except FormatError:
-        return False
 
 
 def _xend_version(ctx: Context) -> str:
