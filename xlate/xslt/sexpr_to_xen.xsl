@@ -1348,27 +1348,28 @@
     <xsl:param name="value"/>
     <xsl:param name="port"/>
     <xsl:param name="item" select="/.."/>
-    <xsl:variable name="format">
-      <xsl:call-template name="chr-parse">
-        <xsl:with-param name="value" select="$value"/>
-        <xsl:with-param name="what" select="'format'"/>
-      </xsl:call-template>
-    </xsl:variable>
-    <xsl:if test="$value != 'none'">
-      <xsl:call-template name="chr-parse">
-        <xsl:with-param name="value" select="$value"/>
-        <xsl:with-param name="what" select="'element'"/>
-        <xsl:with-param name="element" select="$element"/>
-        <xsl:with-param name="port" select="$port"/>
-      </xsl:call-template>
-    </xsl:if>
-    <xsl:if test="$item and ($value = 'none' or $format = $value)">
-      <c:claim ref="{generate-id($item)}"/>
-    </xsl:if>
+    <xsl:choose>
+      <!-- no port; '' reads back as '' (nothing understood, nothing written) -->
+      <xsl:when test="$value = 'none' or $value = ''">
+        <xsl:if test="$item">
+          <c:claim ref="{generate-id($item)}"/>
+        </xsl:if>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="chr-parse">
+          <xsl:with-param name="value" select="$value"/>
+          <xsl:with-param name="what" select="'element'"/>
+          <xsl:with-param name="element" select="$element"/>
+          <xsl:with-param name="port" select="$port"/>
+          <xsl:with-param name="item" select="$item"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!--
-    libvirt's xenParseSxprChar. what='element' emits the device, what='format' prints the value
+    libvirt's xenParseSxprChar. what='element' emits the device (and claims ITEM, when given,
+    if libvirt's writer would print the value back unchanged), what='format' prints the value
     as libvirt's xenFormatSxprChr would write it back ('' when the value is not understood).
   -->
   <xsl:template name="chr-parse">
@@ -1376,6 +1377,7 @@
     <xsl:param name="what"/>
     <xsl:param name="element" select="'serial'"/>
     <xsl:param name="port" select="0"/>
+    <xsl:param name="item" select="/.."/>
     <xsl:variable name="prefix">
       <xsl:choose>
         <xsl:when test="starts-with($value, '/')">dev</xsl:when>
@@ -1428,86 +1430,95 @@
     <xsl:variable name="ok" select="$type != ''
         and not(($type = 'tcp' or $type = 'udp') and not(contains($v, ':')))
         and not($type = 'udp' and contains($after, '@') and not(contains($udp-bind, ':')))"/>
-    <xsl:choose>
-      <xsl:when test="not($ok)"/>
-      <xsl:when test="$what = 'format'">
-        <xsl:choose>
-          <xsl:when test="$type = 'dev'"><xsl:value-of select="$v"/></xsl:when>
-          <xsl:when test="$type = 'file' or $type = 'pipe'"><xsl:value-of select="concat($type, ':', $v)"/></xsl:when>
-          <xsl:when test="$type = 'tcp'">
-            <xsl:value-of select="concat(substring('tcptelnet', 1 + 3 * $telnet, 3 + 3 * $telnet), ':', $host, ':', $tcp-service)"/>
-            <xsl:if test="$tcp-listen">,server,nowait</xsl:if>
-          </xsl:when>
-          <xsl:when test="$type = 'udp'">
-            <xsl:value-of select="concat('udp:', $host, ':', $udp-cservice, '@', $udp-bhost, ':', $udp-bservice)"/>
-          </xsl:when>
-          <xsl:when test="$type = 'unix'">
-            <xsl:value-of select="concat('unix:', $unix-path)"/>
-            <xsl:if test="$unix-listen">,server,nowait</xsl:if>
-          </xsl:when>
-          <xsl:otherwise><xsl:value-of select="$type"/></xsl:otherwise>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:element name="{$element}">
-          <xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute>
+    <xsl:if test="$ok">
+      <xsl:variable name="format">
+        <xsl:if test="$what = 'format' or $item">
           <xsl:choose>
-            <xsl:when test="$type = 'dev' or $type = 'file' or $type = 'pipe'">
-              <source path="{$v}"/>
-            </xsl:when>
+            <xsl:when test="$type = 'dev'"><xsl:value-of select="$v"/></xsl:when>
+            <xsl:when test="$type = 'file' or $type = 'pipe'"><xsl:value-of select="concat($type, ':', $v)"/></xsl:when>
             <xsl:when test="$type = 'tcp'">
-              <source>
-                <xsl:attribute name="mode">
-                  <xsl:choose>
-                    <xsl:when test="$tcp-listen">bind</xsl:when>
-                    <xsl:otherwise>connect</xsl:otherwise>
-                  </xsl:choose>
-                </xsl:attribute>
-                <xsl:if test="$host != ''">
-                  <xsl:attribute name="host"><xsl:value-of select="$host"/></xsl:attribute>
-                </xsl:if>
-                <xsl:attribute name="service"><xsl:value-of select="$tcp-service"/></xsl:attribute>
-              </source>
-              <protocol type="{substring('rawtelnet', 1 + 3 * $telnet, 3 + 3 * $telnet)}"/>
+              <xsl:value-of select="concat(substring('tcptelnet', 1 + 3 * $telnet, 3 + 3 * $telnet), ':', $host, ':', $tcp-service)"/>
+              <xsl:if test="$tcp-listen">,server,nowait</xsl:if>
             </xsl:when>
             <xsl:when test="$type = 'udp'">
-              <xsl:if test="$udp-bhost != '' or $udp-bservice != ''">
-                <source mode="bind">
-                  <xsl:if test="$udp-bhost != ''">
-                    <xsl:attribute name="host"><xsl:value-of select="$udp-bhost"/></xsl:attribute>
-                  </xsl:if>
-                  <xsl:if test="$udp-bservice != ''">
-                    <xsl:attribute name="service"><xsl:value-of select="$udp-bservice"/></xsl:attribute>
-                  </xsl:if>
-                </source>
-              </xsl:if>
-              <xsl:if test="$host != '' or $udp-cservice != ''">
-                <source mode="connect">
+              <xsl:value-of select="concat('udp:', $host, ':', $udp-cservice, '@', $udp-bhost, ':', $udp-bservice)"/>
+            </xsl:when>
+            <xsl:when test="$type = 'unix'">
+              <xsl:value-of select="concat('unix:', $unix-path)"/>
+              <xsl:if test="$unix-listen">,server,nowait</xsl:if>
+            </xsl:when>
+            <xsl:otherwise><xsl:value-of select="$type"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:if>
+      </xsl:variable>
+      <xsl:choose>
+        <xsl:when test="$what = 'format'">
+          <xsl:value-of select="$format"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:element name="{$element}">
+            <xsl:attribute name="type"><xsl:value-of select="$type"/></xsl:attribute>
+            <xsl:choose>
+              <xsl:when test="$type = 'dev' or $type = 'file' or $type = 'pipe'">
+                <source path="{$v}"/>
+              </xsl:when>
+              <xsl:when test="$type = 'tcp'">
+                <source>
+                  <xsl:attribute name="mode">
+                    <xsl:choose>
+                      <xsl:when test="$tcp-listen">bind</xsl:when>
+                      <xsl:otherwise>connect</xsl:otherwise>
+                    </xsl:choose>
+                  </xsl:attribute>
                   <xsl:if test="$host != ''">
                     <xsl:attribute name="host"><xsl:value-of select="$host"/></xsl:attribute>
                   </xsl:if>
-                  <xsl:if test="$udp-cservice != ''">
-                    <xsl:attribute name="service"><xsl:value-of select="$udp-cservice"/></xsl:attribute>
-                  </xsl:if>
+                  <xsl:attribute name="service"><xsl:value-of select="$tcp-service"/></xsl:attribute>
                 </source>
-              </xsl:if>
-            </xsl:when>
-            <xsl:when test="$type = 'unix'">
-              <source>
-                <xsl:attribute name="mode">
-                  <xsl:choose>
-                    <xsl:when test="$unix-listen">bind</xsl:when>
-                    <xsl:otherwise>connect</xsl:otherwise>
-                  </xsl:choose>
-                </xsl:attribute>
-                <xsl:attribute name="path"><xsl:value-of select="$unix-path"/></xsl:attribute>
-              </source>
-            </xsl:when>
-          </xsl:choose>
-          <target port="{$port}"/>
-        </xsl:element>
-      </xsl:otherwise>
-    </xsl:choose>
+                <protocol type="{substring('rawtelnet', 1 + 3 * $telnet, 3 + 3 * $telnet)}"/>
+              </xsl:when>
+              <xsl:when test="$type = 'udp'">
+                <xsl:if test="$udp-bhost != '' or $udp-bservice != ''">
+                  <source mode="bind">
+                    <xsl:if test="$udp-bhost != ''">
+                      <xsl:attribute name="host"><xsl:value-of select="$udp-bhost"/></xsl:attribute>
+                    </xsl:if>
+                    <xsl:if test="$udp-bservice != ''">
+                      <xsl:attribute name="service"><xsl:value-of select="$udp-bservice"/></xsl:attribute>
+                    </xsl:if>
+                  </source>
+                </xsl:if>
+                <xsl:if test="$host != '' or $udp-cservice != ''">
+                  <source mode="connect">
+                    <xsl:if test="$host != ''">
+                      <xsl:attribute name="host"><xsl:value-of select="$host"/></xsl:attribute>
+                    </xsl:if>
+                    <xsl:if test="$udp-cservice != ''">
+                      <xsl:attribute name="service"><xsl:value-of select="$udp-cservice"/></xsl:attribute>
+                    </xsl:if>
+                  </source>
+                </xsl:if>
+              </xsl:when>
+              <xsl:when test="$type = 'unix'">
+                <source>
+                  <xsl:attribute name="mode">
+                    <xsl:choose>
+                      <xsl:when test="$unix-listen">bind</xsl:when>
+                      <xsl:otherwise>connect</xsl:otherwise>
+                    </xsl:choose>
+                  </xsl:attribute>
+                  <xsl:attribute name="path"><xsl:value-of select="$unix-path"/></xsl:attribute>
+                </source>
+              </xsl:when>
+            </xsl:choose>
+            <target port="{$port}"/>
+          </xsl:element>
+          <xsl:if test="$item and $format = $value">
+            <c:claim ref="{generate-id($item)}"/>
+          </xsl:if>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:if>
   </xsl:template>
 
   <!-- ================================================================== -->
