@@ -41,13 +41,11 @@ def _vocabulary() -> str:
     instructions run once, as the body of a one-template stylesheet, so the string is the same.
     """
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    doc = etree.parse(str(XSLT_DIR / "sexpr_to_xen.xsl"), parser)
-    root = doc.getroot()
-    param = root.find(f"{_XSL}param[@name='vocabulary']")
-    for child in list(root):
-        root.remove(child)
+    source = etree.parse(str(XSLT_DIR / "sexpr_to_xen.xsl"), parser).getroot()
+    param = source.find(f"{_XSL}param[@name='vocabulary']")
+    root = etree.Element(f"{_XSL}stylesheet", version="1.0", nsmap=source.nsmap)
     etree.SubElement(etree.SubElement(root, f"{_XSL}template", match="/"), "vocabulary").extend(param)
-    xslt = etree.XSLT(doc, access_control=etree.XSLTAccessControl.DENY_ALL)
+    xslt = etree.XSLT(root, access_control=etree.XSLTAccessControl.DENY_ALL)
     return xslt(etree.ElementTree(etree.Element("none"))).getroot().text
 
 
