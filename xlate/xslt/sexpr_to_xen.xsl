@@ -21,11 +21,14 @@
   Parameter xend-version: libvirt's xendConfigVersion (1 = xend 3.0.2, 2 = 3.0.3, 3 = 3.0.4,
   4 = 3.1.0); empty = the newest libvirt behaviour.
 
-  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, str:concat, set:difference); runs unchanged under xsltproc.
+  XSLT 1.0 with EXSLT (exsl:node-set, str:tokenize, set:difference); runs unchanged under
+  xsltproc.
 
-  Speed: every XPath evaluation costs about half a microsecond, so the templates keep them few
-  (benchmarks/bench_convert.py, docs/benchmarks.md). One idiom stands for a choice between two
-  words: substring('fileblock', 1 + 4 * B, 4 + B) is 'file', or 'block' when B is true.
+  Speed: every XPath evaluation costs libxml2 about half a microsecond, so the templates keep
+  them few: a for-each over the one item found rather than a variable and a test, no second
+  reading of the same value (docs/benchmarks.md, "SEXPR -> core"). One idiom stands for a choice
+  between two words: substring('fileblock', 1 + 4 * B, 4 + B) is 'file', or 'block' when B is
+  true.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
