@@ -7,6 +7,7 @@ The long runs and their figures are in docs/benchmarks.md ("Fuzzing"); the targe
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -156,5 +157,7 @@ def test_fuzz_target_short_run(tmp_path, target, runs):
     crashes = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("crash-", "timeout-", "oom-")))
     detail = "\n".join(proc.stderr.splitlines()[-40:])
     assert proc.returncode == 0 and not crashes, f"{crashes}\n{detail}"
-    assert f"Done {runs} runs" in proc.stderr, detail
+    # libFuzzer stops at the first check after the limit, so a run may overshoot by a few
+    done = re.search(r"^Done (\d+) runs", proc.stderr, re.M)
+    assert done and int(done.group(1)) >= runs, detail
     assert len(list(corpus.iterdir())) > 1  # seeded from the repository
