@@ -7,9 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import xlate
+from xlate.formats import core
 from xlate.xmlio import NAMESPACES, XSLT_DIR, parse_xml
 
 DATA = Path(__file__).parent / "data"
@@ -131,3 +134,72 @@ def test_sexpr_to_core_names_each_sxp_key_without_stylesheet_lines():
     ]
     # The hub was made by a stylesheet: its line numbers would be the stylesheet's.
     assert all(loss.line is None for loss in result.losses)
+
+
+# --------------------------------------------------------------------------------------------
+# The loss report (made in Python, formats/core.py) and the stylesheet agree
+# --------------------------------------------------------------------------------------------
+
+def test_loss_report_reads_the_stylesheets_own_selection():
+    source = etree.parse(str(XSLT_DIR / "xen_to_core.xsl"))
+    select = source.xpath("/xsl:stylesheet/xsl:variable[@name='xen-settings']/@select",
+                          namespaces={"xsl": "http://www.w3.org/1999/XSL/Transform"})[0]
+    # the stylesheet's expression, guarded so that it is evaluated with keep-xen only
+    assert select == "/domain[$keep-xen = '1']" + core.XEN_SETTINGS
+
+
+_CORE_NAMES = ["devices", "disk", "interface", "os", "features", "source", "target"]
+_XEN_NAMES = ["backend", "cpu_weight", "opt", "sxp"]
+
+
+@st.composite
+def _elements(draw, depth: int) -> etree._Element:
+    xen = draw(st.booleans()) if depth else False
+    name = draw(st.sampled_from(_XEN_NAMES if xen else _CORE_NAMES))
+    element = etree.Element(f"{{urn:xlate:xen:1}}{name}" if xen else name, nsmap=NAMESPACES)
+    if depth < 4 and draw(st.booleans()):
+        for child in draw(st.lists(_elements(depth + 1), max_size=4)):
+            element.append(child)
+    else:
+        element.text = draw(st.sampled_from(["", "0", "a b\n c", "x" * 90]))
+    if draw(st.booleans()):
+        element.append(etree.Comment("c"))
+    return element
+
+
+@st.composite
+def xen_documents(draw) -> bytes:
+    """Domains with xen: elements anywhere: top level, nested, inside metadata, inside one
+    another, repeated among siblings."""
+    root = etree.Element("domain", type="xen", nsmap=NAMESPACES)
+    etree.SubElement(root, "name").text = "g"
+    for child in draw(st.lists(_elements(1), max_size=6)):
+        root.append(child)
+    if draw(st.booleans()):
+        metadata = etree.SubElement(root, "metadata")
+        metadata.append(draw(_elements(2)))
+    return etree.tostring(root)
+
+
+@settings(max_examples=150)
+@given(xen_documents())
+def test_every_dropped_xen_element_is_reported_once(doc):
+    source = parse_xml(doc)
+    result = xlate.convert(doc, src="xen", to="core")
+    output = parse_xml(result.output)
+    # nothing of the xen: namespace is left outside <metadata>, and every core element stays
+    assert not output.xpath("//xen:*[not(ancestor::metadata)]", namespaces=NAMESPACES)
+    assert len(list(output.iter("{*}*"))) == len(
+        [e for e in source.iter("{*}*") if not e.xpath("ancestor-or-self::xen:*[not(ancestor::metadata)]",
+                                                         namespaces=NAMESPACES)])
+    # one loss per outermost dropped element, in document order, each path leading to it
+    dropped = source.xpath("//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)]", namespaces=NAMESPACES)
+    assert [loss.code for loss in result.losses] == ["XEN-DROPPED"] * len(dropped)
+    for loss, element in zip(result.losses, dropped):
+        assert source.xpath(loss.path, namespaces=NAMESPACES) == [element]
+        assert loss.line == element.sourceline
+        assert etree.QName(element).localname in loss.message
+    # kept instead, everything comes back
+    kept = xlate.convert(doc, src="xen", to="core", keep_xen=True)
+    assert kept.losses == ()
+    assert xlate.convert(kept.output, to="xen").output == xlate.convert(doc, src="xen", to="xen").output

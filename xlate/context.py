@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Iterable, List, Optional, Tuple
 
+from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
-from .losses import Loss, make_loss
+from .losses import Loss, make_loss, make_losses
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,17 @@ class Options:
     keep_xen: bool = False
     xend_version: Optional[int] = None
     pretty: bool = True
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = DEFAULT_LIMITS  # immutable: one shared instance
+
+
+DEFAULT_OPTIONS = Options()  # immutable: shared by every Context made without options
 
 
 @dataclass
 class Context:
     """State of one conversion: its options, the input's name, the losses so far."""
 
-    options: Options = field(default_factory=Options)
+    options: Options = field(default_factory=lambda: DEFAULT_OPTIONS)
     file: Optional[str] = None
     losses: List[Loss] = field(default_factory=list)
 
@@ -47,3 +51,7 @@ class Context:
         col: Optional[int] = None,
     ) -> None:
         self.losses.append(make_loss(code, path, detail, file=self.file, line=line, col=col))
+
+    def losses_of(self, code: str, found: Iterable[Tuple[str, str, Optional[int]]]) -> None:
+        """Many losses of one code: ``found`` yields (path, detail, line)."""
+        self.losses.extend(make_losses(code, found, file=self.file))

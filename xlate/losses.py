@@ -7,7 +7,7 @@ losses with ``<xsl:message>xlate:loss|CODE|PATH|DETAIL</xsl:message>``.
 
 from __future__ import annotations
 
-from typing import Dict, NamedTuple, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from .errors import format_location
 
@@ -53,6 +53,18 @@ class Loss(NamedTuple):
 
 class UnknownLossCode(Exception):
     """A programming error: a stylesheet or module used a code missing from the catalogue."""
+
+
+def make_losses(
+    code: str, found: Iterable[Tuple[str, str, Optional[int]]], *, file: Optional[str] = None
+) -> List[Loss]:
+    """Many losses of one code at once: ``found`` yields (path, detail, line)."""
+    kind = CATALOGUE.get(code)
+    if kind is None:
+        raise UnknownLossCode(code)
+    severity = kind.severity
+    return [Loss(code, severity, path, f"{path}: {detail}" if path else detail, file, line, None)
+            for path, detail, line in found]
 
 
 def make_loss(

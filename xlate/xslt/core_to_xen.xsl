@@ -4,8 +4,9 @@
 
   Core XML is already valid Xen XML; what this adds back are the Xen-only settings that
   xen_to_core.xsl kept in <metadata><xen:kept> (parameter keep-xen): each <xen:item at="PATH"
-  pos="N"> goes back into the element at PATH, after its N-th core child (a <metadata>
-  that xen_to_core.xsl created is not counted). The <xen:kept> container is removed, and so is a <metadata> it created.
+  pos="N"> goes back into the element at PATH, after its N-th child that is an element, a
+  comment or a processing instruction (a <metadata> that xen_to_core.xsl created is not
+  counted). The <xen:kept> container is removed, and so is a <metadata> it created.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -28,13 +29,16 @@
           </xsl:variable>
           <xsl:variable name="mine" select="key('kept-at', $path)"/>
           <xsl:for-each select="node()">
-            <xsl:if test="self::* and not($created and self::metadata)">
-              <xsl:variable name="k" select="count(preceding-sibling::*[not($created and self::metadata)])"/>
+            <xsl:if test="(self::* or self::comment() or self::processing-instruction())
+                          and not($created and self::metadata)">
+              <xsl:variable name="k" select="count(preceding-sibling::node()[self::* or self::comment()
+                  or self::processing-instruction()][not($created and self::metadata)])"/>
               <xsl:copy-of select="$mine[@pos = $k]/*"/>
             </xsl:if>
             <xsl:apply-templates select="."/>
           </xsl:for-each>
-          <xsl:variable name="n" select="count(*[not($created and self::metadata)])"/>
+          <xsl:variable name="n" select="count(node()[self::* or self::comment() or self::processing-instruction()]
+              [not($created and self::metadata)])"/>
           <xsl:copy-of select="$mine[@pos &gt;= $n]/*"/>
         </xsl:when>
         <xsl:otherwise>

@@ -3,12 +3,13 @@
   Xen XML -> core XML.
 
   Core XML is Xen XML without the xen: namespace (urn:xlate:xen:1). Every xen: element outside
-  <metadata> is removed and reported as a loss (XEN-DROPPED) naming its path and value.
+  <metadata> is removed. The caller reports each outermost one as a loss (XEN-DROPPED, made by
+  xlate/formats/core.py from the input tree: far cheaper than xsl:message per setting).
 
   With the parameter keep-xen='1' the xen: elements are instead moved into
   <metadata><xen:kept>, each wrapped in <xen:item at="PARENT-PATH" pos="N"> (N = the number of
-  core element siblings before it), so that core_to_xen.xsl can put each
-  one back where it was. libvirt accepts any foreign namespace inside <metadata>, so the result
+  core elements, comments and processing instructions before it among its siblings), so that
+  core_to_xen.xsl can put each one back where it was. libvirt accepts any foreign namespace inside <metadata>, so the result
   still validates as libvirt domain XML.
 -->
 <xsl:stylesheet version="1.0"
@@ -20,9 +21,10 @@
 
   <xsl:param name="keep-xen" select="''"/>
 
-  <!-- The outermost xen: elements outside metadata: the settings to drop or keep. -->
+  <!-- The outermost xen: elements outside metadata: the settings to keep (keep-xen only: the
+       predicate on the first step spares the search otherwise). -->
   <xsl:variable name="xen-settings"
-      select="//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)]"/>
+      select="/domain[$keep-xen = '1']//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)]"/>
 
   <!-- Everything but xen: elements is copied as it is. (xsl:copy brings along only the
        namespace declarations made on the element itself: the root is rebuilt below.) -->
@@ -39,79 +41,11 @@
 
   <xsl:template match="xen:*"/>
 
-  <!-- One loss per dropped setting, all in one message (a line each: messages are costly). The
-       path names the setting by its position in $xen-settings, an XPath that is cheap to resolve
-       (the caller prints a readable path). -->
-  <xsl:template name="report-dropped">
-    <xsl:if test="$xen-settings">
-      <xsl:message>
-        <xsl:for-each select="$xen-settings">
-          <xsl:if test="position() &gt; 1"><xsl:text>&#10;</xsl:text></xsl:if>
-          <xsl:text>xlate:loss|XEN-DROPPED|(//xen:*[not(ancestor::metadata) and not(ancestor::xen:*)])[</xsl:text>
-          <xsl:value-of select="position()"/>
-          <xsl:text>]|</xsl:text>
-          <xsl:choose>
-            <xsl:when test="self::xen:sxp">
-              <!-- SXP items xlate does not map, carried as they were: name each one. -->
-              <xsl:text>xend setting</xsl:text>
-              <xsl:if test="count(*) &gt; 1">s</xsl:if>
-              <xsl:for-each select="*">
-                <xsl:text> </xsl:text>
-                <xsl:variable name="item">
-                  <xsl:apply-templates select="." mode="sxp-text"/>
-                </xsl:variable>
-                <!-- one line: the runner reads one report per line -->
-                <xsl:variable name="line" select="translate($item, '&#10;&#13;', '  ')"/>
-                <xsl:choose>
-                  <xsl:when test="string-length($line) &lt;= 60"><xsl:value-of select="$line"/></xsl:when>
-                  <xsl:otherwise><xsl:value-of select="concat(substring($line, 1, 57), '...')"/></xsl:otherwise>
-                </xsl:choose>
-              </xsl:for-each>
-              <xsl:value-of select="substring(' has', 1, 4 * (count(*) = 1))"/>
-              <xsl:value-of select="substring(' have', 1, 5 * (count(*) != 1))"/>
-            </xsl:when>
-            <xsl:otherwise>
-              <xsl:text>Xen-only setting </xsl:text>
-              <xsl:value-of select="local-name()"/>
-              <xsl:if test="not(*) and string-length(normalize-space(.)) &lt;= 80">
-                <xsl:value-of select="concat(' = ', normalize-space(.))"/>
-              </xsl:if>
-              <xsl:text> has</xsl:text>
-            </xsl:otherwise>
-          </xsl:choose>
-          <xsl:text> no core equivalent</xsl:text>
-        </xsl:for-each>
-      </xsl:message>
-    </xsl:if>
-  </xsl:template>
-
-  <!-- A codec tree item (l, a, s) as S-expression text, for messages. -->
-  <xsl:template match="l" mode="sxp-text">
-    <xsl:text>(</xsl:text>
-    <xsl:for-each select="*">
-      <xsl:if test="position() &gt; 1"><xsl:text> </xsl:text></xsl:if>
-      <xsl:apply-templates select="." mode="sxp-text"/>
-    </xsl:for-each>
-    <xsl:text>)</xsl:text>
-  </xsl:template>
-
-  <!-- One line per loss: line breaks inside values become spaces. -->
-  <xsl:template match="a" mode="sxp-text">
-    <xsl:value-of select="translate(., '&#10;&#13;', '  ')"/>
-  </xsl:template>
-
-  <xsl:template match="s" mode="sxp-text">
-    <xsl:value-of select="concat(&quot;'&quot;, translate(., '&#10;&#13;', '  '), &quot;'&quot;)"/>
-  </xsl:template>
-
   <!-- keep-xen: the document element gains (or extends) <metadata> with the kept settings. -->
   <xsl:template match="/domain">
     <domain>
       <xsl:copy-of select="@*"/>
       <xsl:variable name="keep" select="$keep-xen = '1' and $xen-settings"/>
-      <xsl:if test="not($keep-xen = '1')">
-        <xsl:call-template name="report-dropped"/>
-      </xsl:if>
       <xsl:variable name="anchor"
           select="(name | uuid | genid | title | description)[last()]"/>
       <xsl:if test="$keep and not(metadata) and not($anchor)">
@@ -154,7 +88,7 @@
           </xsl:for-each>
         </xsl:variable>
         <xen:item at="{$at}"
-            pos="{count(preceding-sibling::*[namespace-uri() != 'urn:xlate:xen:1'])}">
+            pos="{count(preceding-sibling::node()[self::* or self::comment() or self::processing-instruction()][not(self::xen:*)])}">
           <xsl:copy-of select="."/>
         </xen:item>
       </xsl:for-each>
