@@ -7,7 +7,9 @@ Reports:
                  the examples and generated larger domains, against an identity XSLT over the
                  same parsed documents (goal <= 1.5x);
   sexpr->core    time per document of the whole SEXPR -> core conversion, against lxml parse +
-                 serialize of the same output document (goal <= 5x);
+                 serialize of the same output document (goal <= 5x); then each stage, and the
+                 same design with its mapping taken out (identity XSLTs in place of the two
+                 stylesheets): the least any codec + two-stylesheet pipeline can cost;
   CLI            wall time of `xlate convert --to core` on one small file, against
                  `python -c "import lxml.etree"` (goal <= 2x).
 """
@@ -30,8 +32,10 @@ from lxml import etree  # noqa: E402
 
 import xlate  # noqa: E402
 from xlate.context import Context  # noqa: E402
+from xlate.codecs.sexpr import read_sexpr  # noqa: E402
+from xlate.formats import sexpr  # noqa: E402
 from xlate.formats.core import to_core  # noqa: E402
-from xlate.xmlio import parse_xml, run_stylesheet  # noqa: E402
+from xlate.xmlio import parse_xml, run_stylesheet, serialize_xml  # noqa: E402
 
 IDENTITY = etree.XSLT(etree.XML(
     b'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
@@ -106,6 +110,27 @@ def bench_sexpr_to_core(rounds: int) -> None:
     print(f"sexpr->core over {len(docs)} documents, per document")
     print(f"  xlate.convert {ours * 1e6:9.1f} us  lxml parse+serialize of the output "
           f"{floor * 1e6:9.1f} us  ratio {ours / floor:5.2f}x")
+
+    # Where the time goes, stage by stage, and what the design costs before any mapping: the
+    # codec, then an identity XSLT over each tree the two stylesheets walk (codec tree, hub),
+    # then serializing the output.
+    texts = [d.decode("utf-8") for d in docs] * 20
+    trees = [etree.ElementTree(read_sexpr(t, recover=True, diagnostics=[])) for t in texts]
+    hubs = [sexpr.read(d, Context()) for d in docs * 20]
+    cores = [to_core(h, Context()) for h in hubs]
+    stages = {
+        "codec (text -> tree)": best_per_doc(lambda t: read_sexpr(t, recover=True, diagnostics=[]), texts, rounds),
+        "sexpr_to_xen.xsl": best_per_doc(lambda t: run_stylesheet(
+            "sexpr_to_xen.xsl", t, Context(), vocabulary=sexpr._vocabulary()), trees, rounds),
+        "xen->core (stylesheet and loss report)": best_per_doc(lambda h: to_core(h, Context()), hubs, rounds),
+        "serialize": best_per_doc(lambda c: serialize_xml(c, pretty=True), cores, rounds),
+    }
+    for label, cost in stages.items():
+        print(f"    {label:<40} {cost * 1e6:8.1f} us  {cost / floor:5.2f}x the floor")
+    bare = (stages["codec (text -> tree)"] + best_per_doc(IDENTITY, trees, rounds)
+            + best_per_doc(IDENTITY, hubs, rounds) + stages["serialize"])
+    print(f"  the design without its mapping (codec + identity XSLT over the codec tree and over "
+          f"the hub + serialize) {bare * 1e6:.1f} us  ratio {bare / floor:5.2f}x")
 
 
 def _converts(doc: bytes) -> bool:
