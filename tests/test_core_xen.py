@@ -203,3 +203,27 @@ def test_every_dropped_xen_element_is_reported_once(doc):
     kept = xlate.convert(doc, src="xen", to="core", keep_xen=True)
     assert kept.losses == ()
     assert xlate.convert(kept.output, to="xen").output == xlate.convert(doc, src="xen", to="xen").output
+
+
+def test_loss_wording_for_odd_settings():
+    deep = "<l><a>k</a>" * 1500 + "</l>" * 1500
+    doc = ("<domain xmlns:xen='urn:xlate:xen:1' type='xen'><name>g</name>"
+           f"<xen:sxp/><xen:sxp>{deep}</xen:sxp>"
+           "<xen:cpus><xen:vcpu>0</xen:vcpu></xen:cpus><xen:note><!-- c -->a  b</xen:note></domain>")
+    result = xlate.convert(doc, to="core", limits=xlate.Limits(max_depth=2000))
+    details = [loss.message.split(": ", 1)[1] for loss in result.losses]
+    assert details == [
+        "an empty xen:sxp has no core equivalent",
+        "xend setting " + "(k " * 19 + "... has no core equivalent",  # cut at 60 characters
+        "Xen-only setting cpus has no core equivalent",  # a structure: no value quoted
+        "Xen-only setting note = a b has no core equivalent",
+    ]
+    assert [loss.path for loss in result.losses] == [
+        "/domain/xen:sxp[1]", "/domain/xen:sxp[2]", "/domain/xen:cpus", "/domain/xen:note"]
+
+
+def test_a_xen_document_element_leaves_nothing_and_says_so():
+    with pytest.raises(xlate.ConversionError) as info:
+        xlate.convert(b"<xen:domain xmlns:xen='urn:xlate:xen:1'>\n<xen:a/></xen:domain>", src="xen", to="core",
+                      file="x.xml")
+    assert str(info.value).startswith("x.xml:1: error: the document element <xen:domain> is a Xen-only element")

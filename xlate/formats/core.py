@@ -48,10 +48,17 @@ def to_core(hub: etree._ElementTree, ctx: Context) -> etree._ElementTree:
     if ctx.options.keep_xen:
         return run_stylesheet("xen_to_core.xsl", hub, ctx, **{"keep-xen": "1"})
     core = run_stylesheet("xen_to_core.xsl", hub, ctx)
+    root = hub.getroot()
+    if core.getroot() is None:  # the document element itself was a xen: one
+        raise ConversionError(
+            f"the document element <xen:{root.tag[_XEN_LEN:]}> is a Xen-only element: "
+            "nothing is left for core XML (a domain is <domain>)",
+            file=ctx.file, line=root.sourceline, path="/xen:" + root.tag[_XEN_LEN:],
+        )
     # A tree made by a stylesheet (a hub read from SEXPR, say) has only the stylesheet's line
     # numbers: no position is better than a wrong one.
     lines = not isinstance(hub, etree._XSLTResultTree)
-    top = "/" + hub.getroot().tag
+    top = "/" + root.tag
     path = hub.getelementpath
     ctx.losses_of("XEN-DROPPED", (
         ((top if setting.getparent() is None else f"{top}/{path(setting)}").replace(_XEN, "xen:"),
