@@ -460,9 +460,9 @@ def _parallel(items: Iterable[Any], opts: Options, jobs: int, size: int) -> Iter
             yield from _collect(pending.popleft())
     except BaseException:
         # Ctrl-C, a closed generator, a broken worker: stop the workers now, not after the queue.
-        for entry in pending:
-            if not isinstance(entry, list):
-                entry.cancel()
+        # The queued futures are not cancelled here: the executor's own thread fails them once
+        # it sees the workers gone, and on Python 3.11 it raises (a traceback on stderr) when
+        # one was cancelled from this thread meanwhile; shutdown() cancels what is left.
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             if process.is_alive():
                 process.terminate()
