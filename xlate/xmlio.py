@@ -324,6 +324,8 @@ def _trace(name: str, result: etree._XSLTResultTree) -> None:
 
 
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
+    if not log:
+        return
     nodes = _NodeFinder(tree)
     for text in (report for entry in log for report in _reports(entry.message)):
         if text.startswith("xlate:loss|"):
@@ -355,9 +357,6 @@ def _reports(message: str) -> List[str]:
     return reports
 
 
-_INDEXED = re.compile(r"^\((.+)\)\[(\d+)\]$")
-
-
 _XPATHS: Dict[str, etree.XPath] = {}
 
 
@@ -372,14 +371,10 @@ def _compiled(expr: str) -> etree.XPath:
 
 
 class _NodeFinder:
-    """Resolves the XPaths in stylesheet messages to a readable path and a source line.
-
-    ``(EXPR)[N]`` is evaluated once per EXPR, so reporting N nodes of one set stays linear.
-    """
+    """Resolves the XPaths in stylesheet messages to a readable path and a source line."""
 
     def __init__(self, tree: etree._ElementTree) -> None:
         self.tree = tree
-        self.sets: Dict[str, list] = {}
         self.root = "/" + etree.QName(tree.getroot()).localname
         # A tree made by a stylesheet (a hub read from SEXPR, say) has only the stylesheet's
         # line numbers: no position is better than a wrong one.
@@ -401,16 +396,8 @@ class _NodeFinder:
         return self._readable(element) + (f"/@{attr}" if attr else ""), line
 
     def _find(self, path: str):
-        indexed = _INDEXED.match(path) if path[0] == "(" else None
         try:
-            if indexed:
-                expr, index = indexed.group(1), int(indexed.group(2))
-                found = self.sets.get(expr)
-                if found is None:
-                    found = self.sets[expr] = _compiled(expr)(self.tree)
-                found = found[index - 1 : index]
-            else:
-                found = _compiled(path)(self.tree)
+            found = _compiled(path)(self.tree)
         except etree.XPathError:
             return None
         return found[0] if isinstance(found, list) and found else None
