@@ -13,6 +13,7 @@ from lxml import etree
 
 import xlate
 from xlate.formats import core
+from xlate.schema import validate_tree
 from xlate.xmlio import NAMESPACES, XSLT_DIR, parse_xml
 
 DATA = Path(__file__).parent / "data"
@@ -148,36 +149,65 @@ def test_loss_report_reads_the_stylesheets_own_selection():
     assert select == "/domain[$keep-xen = '1']" + core.XEN_SETTINGS
 
 
-_CORE_NAMES = ["devices", "disk", "interface", "os", "features", "source", "target"]
 _XEN_NAMES = ["backend", "cpu_weight", "opt", "sxp"]
 
 
 @st.composite
-def _elements(draw, depth: int) -> etree._Element:
-    xen = draw(st.booleans()) if depth else False
-    name = draw(st.sampled_from(_XEN_NAMES if xen else _CORE_NAMES))
-    element = etree.Element(f"{{urn:xlate:xen:1}}{name}" if xen else name, nsmap=NAMESPACES)
-    if depth < 4 and draw(st.booleans()):
-        for child in draw(st.lists(_elements(depth + 1), max_size=4)):
-            element.append(child)
+def _xen_setting(draw, depth: int = 0) -> etree._Element:
+    """A xen: element with any content: text, codec-tree items, core-named elements, and
+    xen: elements inside those."""
+    element = etree.Element(f"{{urn:xlate:xen:1}}{draw(st.sampled_from(_XEN_NAMES))}", nsmap=NAMESPACES)
+    if depth < 3 and draw(st.booleans()):
+        for _ in range(draw(st.integers(0, 3))):
+            if draw(st.booleans()):
+                element.append(draw(_xen_setting(depth + 1)))
+            else:
+                child = etree.SubElement(element, draw(st.sampled_from(["l", "a", "s", "source"])))
+                child.text = draw(st.sampled_from(["k", "two words", "x\ny"]))
+                if draw(st.booleans()):
+                    child.append(draw(_xen_setting(depth + 1)))
     else:
         element.text = draw(st.sampled_from(["", "0", "a b\n c", "x" * 90]))
-    if draw(st.booleans()):
-        element.append(etree.Comment("c"))
     return element
+
+
+def _sprinkle(draw, parent: etree._Element) -> None:
+    """xen: settings and comments at any places among the children of ``parent``."""
+    for _ in range(draw(st.integers(0, 3))):
+        item = draw(_xen_setting()) if draw(st.booleans()) else etree.Comment(" c ")
+        parent.insert(draw(st.integers(0, len(parent))), item)
 
 
 @st.composite
 def xen_documents(draw) -> bytes:
-    """Domains with xen: elements anywhere: top level, nested, inside metadata, inside one
-    another, repeated among siblings."""
+    """Valid libvirt domains with xen: elements sprinkled in: at the top, in <os>, in
+    <devices>, in each disk and interface (repeated, so paths need indices), nested in one
+    another, inside <metadata>, between comments. Without its xen: elements each is valid core
+    XML, so what xen->core writes must validate."""
     root = etree.Element("domain", type="xen", nsmap=NAMESPACES)
     etree.SubElement(root, "name").text = "g"
-    for child in draw(st.lists(_elements(1), max_size=6)):
-        root.append(child)
+    etree.SubElement(root, "memory", unit="KiB").text = "524288"
+    os_ = etree.SubElement(root, "os")
+    etree.SubElement(os_, "type").text = "linux"
+    etree.SubElement(os_, "kernel").text = "/boot/vmlinuz"
+    devices = etree.SubElement(root, "devices")
+    for i in range(draw(st.integers(0, 3))):
+        disk = etree.SubElement(devices, "disk", type="file", device="disk")
+        etree.SubElement(disk, "source", file=f"/var/lib/xen/d{i}.img")
+        etree.SubElement(disk, "target", dev=f"xvd{'abc'[i]}", bus="xen")
+        _sprinkle(draw, disk)
+    for i in range(draw(st.integers(0, 3))):
+        nic = etree.SubElement(devices, "interface", type="bridge")
+        etree.SubElement(nic, "mac", address=f"00:16:3e:00:00:0{i}")
+        etree.SubElement(nic, "source", bridge="xenbr0")
+        _sprinkle(draw, nic)
+    for parent in (root, os_, devices):
+        _sprinkle(draw, parent)
     if draw(st.booleans()):
-        metadata = etree.SubElement(root, "metadata")
-        metadata.append(draw(_elements(2)))
+        metadata = etree.Element("metadata")
+        root.insert(1, metadata)
+        metadata.append(draw(_xen_setting()))
+        _sprinkle(draw, metadata)
     return etree.tostring(root)
 
 
@@ -187,6 +217,7 @@ def test_every_dropped_xen_element_is_reported_once(doc):
     source = parse_xml(doc)
     result = xlate.convert(doc, src="xen", to="core")
     output = parse_xml(result.output)
+    assert validate_tree(output, "core") == []
     # nothing of the xen: namespace is left outside <metadata>, and every core element stays
     assert not output.xpath("//xen:*[not(ancestor::metadata)]", namespaces=NAMESPACES)
     assert len(list(output.iter("{*}*"))) == len(
