@@ -1466,9 +1466,7 @@
     <xsl:variable name="entry" select="substring-before(substring-after($known-index, concat('|', $sig, '=')), '|')"/>
     <xsl:variable name="reason">
       <xsl:if test="$row and namespace-uri() = ''">
-        <xsl:call-template name="drop-reason">
-          <xsl:with-param name="sig" select="$sig"/>
-        </xsl:call-template>
+        <xsl:apply-templates select="." mode="drop-reason"/>
       </xsl:if>
     </xsl:variable>
     <xsl:choose>
@@ -1493,9 +1491,7 @@
           <xsl:choose>
             <xsl:when test="contains(concat(' ', substring-before(substring-after($entry, ';'), ';'), ' '), $attr)">
               <xsl:variable name="why">
-                <xsl:call-template name="attr-reason">
-                  <xsl:with-param name="sig" select="concat($sig, '/@', name())"/>
-                </xsl:call-template>
+                <xsl:apply-templates select="." mode="attr-reason"/>
               </xsl:variable>
               <xsl:if test="$why != ''">
                 <xsl:call-template name="loss">
@@ -1543,128 +1539,176 @@
 
 
   <!-- Why the context element is not written in this configuration: '' (it is, audit it),
-       'implicit' (xend has it anyway: nothing lost), or 'CODE|detail' (a loss). -->
-  <xsl:template name="drop-reason">
-    <xsl:param name="sig"/>
-    <xsl:variable name="el" select="concat('&lt;', local-name(), '&gt;')"/>
+       'implicit' (xend has it anyway: nothing lost), or 'CODE|detail' (a loss). One template
+       per parent/name signature, found by libxslt's pattern index rather than by a chain of
+       tests; where a signature has several rules, they are tried in order. -->
+  <xsl:template match="*" mode="drop-reason"/>
+
+  <!-- With a bootloader, libvirt writes no kernel and no device model for a PV guest. -->
+  <xsl:template match="os/kernel | os/initrd | os/root" mode="drop-reason">
+    <xsl:if test="not($full-image)">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|&lt;', local-name(), '&gt; is not written with a bootloader, which picks the kernel')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="domain/bootloader_args" mode="drop-reason">
+    <xsl:if test="not(../bootloader)">
+      <xsl:text>SXP-UNSUPPORTED|bootloader arguments without a bootloader are not written</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/emulator" mode="drop-reason">
+    <xsl:if test="not($hvm) and $ver &lt; 3">
+      <xsl:text>SXP-XEND-VERSION|xend before 3.0.4 takes no device model for a PV guest</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- PV guests: xend's linux image has no firmware, boot order or emulated devices. -->
+  <xsl:template match="os/loader" mode="drop-reason">
+    <xsl:if test="not($hvm)">
+      <xsl:text>SXP-UNSUPPORTED|&lt;loader&gt; applies to HVM guests only; a PV guest boots its kernel</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="os/boot" mode="drop-reason">
     <xsl:choose>
-      <!-- With a bootloader, libvirt writes no kernel and no device model for a PV guest. -->
-      <xsl:when test="not($full-image) and ($sig = 'os/kernel' or $sig = 'os/initrd' or $sig = 'os/root')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', $el, ' is not written with a bootloader, which picks the kernel')"/>
+      <xsl:when test="not($hvm)">
+        <xsl:text>SXP-UNSUPPORTED|&lt;boot&gt; applies to HVM guests only; a PV guest boots its kernel</xsl:text>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/bootloader_args' and not(../bootloader)">
-        <xsl:text>SXP-UNSUPPORTED|bootloader arguments without a bootloader are not written</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/emulator' and not($hvm) and $ver &lt; 3">
-        <xsl:text>SXP-XEND-VERSION|xend before 3.0.4 takes no device model for a PV guest</xsl:text>
-      </xsl:when>
-      <!-- PV guests: xend's linux image has no firmware, boot order or emulated devices. -->
-      <xsl:when test="not($hvm) and ($sig = 'os/loader' or $sig = 'os/boot')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', $el, ' applies to HVM guests only; a PV guest boots its kernel')"/>
-      </xsl:when>
-      <xsl:when test="not($hvm) and ($sig = 'devices/serial' or $sig = 'devices/parallel'
-                                     or $sig = 'devices/sound' or starts-with($sig, 'features/'))">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', $el, ' applies to HVM guests only')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'os/boot' and (count(preceding-sibling::boot) &gt;= 4 or not($boot-letters[@dev = current()/@dev]))">
+      <xsl:when test="count(preceding-sibling::boot) &gt;= 4 or not($boot-letters[@dev = current()/@dev])">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|boot device ', @dev, ' is not one of the first four of fd, hd, cdrom, network')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'devices/input'">
-        <xsl:variable name="bus">
-          <xsl:choose>
-            <xsl:when test="@bus"><xsl:value-of select="@bus"/></xsl:when>
-            <xsl:when test="$hvm">ps2</xsl:when>
-            <xsl:otherwise>xen</xsl:otherwise>
-          </xsl:choose>
-        </xsl:variable>
-        <xsl:choose>
-          <xsl:when test="$hvm and $bus = 'usb' and (@type = 'mouse' or @type = 'tablet' or @type = 'keyboard')"/>
-          <xsl:when test="$hvm and $bus = 'ps2' and (@type = 'mouse' or @type = 'keyboard')">implicit</xsl:when>
-          <xsl:when test="not($hvm) and $bus = 'xen' and (@type = 'mouse' or @type = 'keyboard')">implicit</xsl:when>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|input ', @type, ' on bus ', $bus, ' has no xend equivalent')"/>
-          </xsl:otherwise>
-        </xsl:choose>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/serial | devices/sound | features/*" mode="drop-reason">
+    <xsl:if test="not($hvm)">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|&lt;', local-name(), '&gt; applies to HVM guests only')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/parallel" mode="drop-reason">
+    <xsl:choose>
+      <xsl:when test="not($hvm)">SXP-UNSUPPORTED|&lt;parallel&gt; applies to HVM guests only</xsl:when>
+      <xsl:when test="preceding-sibling::parallel">SXP-UNSUPPORTED|xend has one parallel port per guest</xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/input" mode="drop-reason">
+    <xsl:variable name="bus">
+      <xsl:choose>
+        <xsl:when test="@bus"><xsl:value-of select="@bus"/></xsl:when>
+        <xsl:when test="$hvm">ps2</xsl:when>
+        <xsl:otherwise>xen</xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="$hvm and $bus = 'usb' and (@type = 'mouse' or @type = 'tablet' or @type = 'keyboard')"/>
+      <xsl:when test="$hvm and $bus = 'ps2' and (@type = 'mouse' or @type = 'keyboard')">implicit</xsl:when>
+      <xsl:when test="not($hvm) and $bus = 'xen' and (@type = 'mouse' or @type = 'keyboard')">implicit</xsl:when>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|input ', @type, ' on bus ', $bus, ' has no xend equivalent')"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/console" mode="drop-reason">
+    <xsl:variable name="target" select="string(target/@type)"/>
+    <xsl:choose>
+      <xsl:when test="preceding-sibling::console">SXP-UNSUPPORTED|xend has one console per guest</xsl:when>
+      <xsl:when test="$hvm and ($target = '' or $target = 'serial') and ../serial">implicit</xsl:when>
+      <xsl:when test="$hvm and ($target = '' or $target = 'serial')"/>
+      <xsl:when test="not($hvm) and (not(@type) or @type = 'pty') and ($target = '' or $target = 'xen')">implicit</xsl:when>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|a ', @type, ' console')"/>
+        <xsl:if test="$target != ''"><xsl:value-of select="concat(' with target ', $target)"/></xsl:if>
+        <xsl:text> has no xend equivalent</xsl:text>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/graphics" mode="drop-reason">
+    <xsl:choose>
+      <xsl:when test="preceding-sibling::graphics">SXP-UNSUPPORTED|xend has one graphics device per guest</xsl:when>
+      <xsl:when test="not(@type = 'vnc' or @type = 'sdl')">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|graphics type ', @type, ' has no xend equivalent (vnc, sdl)')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'devices/console'">
-        <xsl:variable name="target" select="string(target/@type)"/>
-        <xsl:choose>
-          <xsl:when test="preceding-sibling::console">SXP-UNSUPPORTED|xend has one console per guest</xsl:when>
-          <xsl:when test="$hvm and ($target = '' or $target = 'serial') and ../serial">implicit</xsl:when>
-          <xsl:when test="$hvm and ($target = '' or $target = 'serial')"/>
-          <xsl:when test="not($hvm) and (not(@type) or @type = 'pty') and ($target = '' or $target = 'xen')">implicit</xsl:when>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|a ', @type, ' console')"/>
-            <xsl:if test="$target != ''"><xsl:value-of select="concat(' with target ', $target)"/></xsl:if>
-            <xsl:text> has no xend equivalent</xsl:text>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/parallel' and preceding-sibling::parallel">
-        <xsl:text>SXP-UNSUPPORTED|xend has one parallel port per guest</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/graphics'">
-        <xsl:choose>
-          <xsl:when test="preceding-sibling::graphics">SXP-UNSUPPORTED|xend has one graphics device per guest</xsl:when>
-          <xsl:when test="not(@type = 'vnc' or @type = 'sdl')">
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|graphics type ', @type, ' has no xend equivalent (vnc, sdl)')"/>
-          </xsl:when>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:when test="$sig = 'graphics/listen' and (preceding-sibling::listen or @type != 'address')">
-        <xsl:text>SXP-UNSUPPORTED|xend listens on one address</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/video'">
-        <xsl:variable name="model" select="string(model/@type)"/>
-        <xsl:choose>
-          <xsl:when test="preceding-sibling::video">SXP-UNSUPPORTED|xend has one video card per guest</xsl:when>
-          <xsl:when test="$hvm and $model = 'vga'"/>
-          <xsl:when test="$hvm and $model = '' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
-          <xsl:when test="not($hvm) and $model = 'xen' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
-          <xsl:when test="$hvm and ($model = '' or $model = 'cirrus')"/>
-          <xsl:when test="not($hvm) and $model = 'xen'"/>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|video model ', $model, ' has no xend equivalent')"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/memballoon'">
-        <xsl:choose>
-          <xsl:when test="@model = 'xen' and not(*)">implicit</xsl:when>
-          <xsl:when test="@model = 'xen'"/>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|memballoon model ', @model, ': xend always balloons through Xen')"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/controller'">
-        <xsl:choose>
-          <xsl:when test="(@type = 'ide' or @type = 'xenbus' or @type = 'usb') and not(@model) and not(@ports) and not(*)">implicit</xsl:when>
-          <xsl:when test="@type = 'usb' and (@model = 'qusb1' or @model = 'qusb2')"/>
-          <xsl:otherwise>
-            <xsl:value-of select="concat('SXP-UNSUPPORTED|controller ', @type, ' has no xend equivalent')"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/hostdev' and not((not(@mode) or @mode = 'subsystem') and @type = 'pci')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|host device ', @mode, ' ', @type, ' has no xend equivalent (PCI only)')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/interface' and not(@type = 'bridge' or @type = 'network' or @type = 'ethernet')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|interface type ', @type, ' has no xend equivalent (bridge, network, ethernet)')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'interface/ip' and ../@type = 'network'">
-        <xsl:text>SXP-UNSUPPORTED|an interface on a libvirt network takes its address from the network</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/disk'">
-        <xsl:call-template name="disk-drop-reason"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'disk/address'">
-        <xsl:call-template name="disk-address-reason"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'clock/timer' and not(@name = 'hpet')">
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="graphics/listen" mode="drop-reason">
+    <xsl:if test="preceding-sibling::listen or @type != 'address'">
+      <xsl:text>SXP-UNSUPPORTED|xend listens on one address</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/video" mode="drop-reason">
+    <xsl:variable name="model" select="string(model/@type)"/>
+    <xsl:choose>
+      <xsl:when test="preceding-sibling::video">SXP-UNSUPPORTED|xend has one video card per guest</xsl:when>
+      <xsl:when test="$hvm and $model = 'vga'"/>
+      <xsl:when test="$hvm and $model = '' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
+      <xsl:when test="not($hvm) and $model = 'xen' and not(model/@*[name() != 'type']) and not(model/*)">implicit</xsl:when>
+      <xsl:when test="$hvm and ($model = '' or $model = 'cirrus')"/>
+      <xsl:when test="not($hvm) and $model = 'xen'"/>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|video model ', $model, ' has no xend equivalent')"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/memballoon" mode="drop-reason">
+    <xsl:choose>
+      <xsl:when test="@model = 'xen' and not(*)">implicit</xsl:when>
+      <xsl:when test="@model = 'xen'"/>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|memballoon model ', @model, ': xend always balloons through Xen')"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/controller" mode="drop-reason">
+    <xsl:choose>
+      <xsl:when test="(@type = 'ide' or @type = 'xenbus' or @type = 'usb') and not(@model) and not(@ports) and not(*)">implicit</xsl:when>
+      <xsl:when test="@type = 'usb' and (@model = 'qusb1' or @model = 'qusb2')"/>
+      <xsl:otherwise>
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|controller ', @type, ' has no xend equivalent')"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/hostdev" mode="drop-reason">
+    <xsl:if test="not((not(@mode) or @mode = 'subsystem') and @type = 'pci')">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|host device ', @mode, ' ', @type, ' has no xend equivalent (PCI only)')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/interface" mode="drop-reason">
+    <xsl:if test="not(@type = 'bridge' or @type = 'network' or @type = 'ethernet')">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|interface type ', @type, ' has no xend equivalent (bridge, network, ethernet)')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="interface/ip" mode="drop-reason">
+    <xsl:if test="../@type = 'network'">
+      <xsl:text>SXP-UNSUPPORTED|an interface on a libvirt network takes its address from the network</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/disk" mode="drop-reason">
+    <xsl:call-template name="disk-drop-reason"/>
+  </xsl:template>
+
+  <xsl:template match="disk/address" mode="drop-reason">
+    <xsl:call-template name="disk-address-reason"/>
+  </xsl:template>
+
+  <xsl:template match="clock/timer" mode="drop-reason">
+    <xsl:choose>
+      <xsl:when test="not(@name = 'hpet')">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|timer ', @name, ' has no xend equivalent (hpet only)')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'clock/timer' and @present and preceding-sibling::timer[@name = 'hpet'][@present]">
+      <xsl:when test="@present and preceding-sibling::timer[@name = 'hpet'][@present]">
         <xsl:text>SXP-UNSUPPORTED|a second hpet timer is not written</xsl:text>
       </xsl:when>
     </xsl:choose>
@@ -1728,95 +1772,157 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- Why a read attribute is not written in this configuration: '' or 'CODE|detail'. -->
-  <xsl:template name="attr-reason">
-    <xsl:param name="sig"/>
-    <xsl:variable name="el" select=".."/>
-    <xsl:variable name="graphics-old" select="not($graphics-as-vfb)"/>
+  <!-- Why a read attribute is not written in this configuration: '' or 'CODE|detail'. One
+       template per signature, as for elements (mode drop-reason). -->
+  <xsl:template match="@*" mode="attr-reason"/>
+
+  <xsl:template match="domain/vcpu/@placement" mode="attr-reason">
+    <xsl:if test=". != 'static'">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|vCPU placement ', ., ' has no xend equivalent')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="domain/vcpu/@current" mode="attr-reason">
+    <xsl:if test="not(number(.) &gt;= 1 and number(.) &lt;= number(normalize-space(..)))">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|current vCPU count ', ., ' is outside 1..', normalize-space(..), '; all vCPUs are online')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="os/loader/@type" mode="attr-reason">
+    <xsl:if test=". != 'rom'">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|loader type ', ., ' has no xend equivalent')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="domain/clock/@offset" mode="attr-reason">
     <xsl:choose>
-      <xsl:when test="$sig = 'domain/vcpu/@placement' and . != 'static'">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|vCPU placement ', ., ' has no xend equivalent')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'domain/vcpu/@current' and not(number(.) &gt;= 1 and number(.) &lt;= number(normalize-space($el)))">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|current vCPU count ', ., ' is outside 1..', normalize-space($el), '; all vCPUs are online')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'os/loader/@type' and . != 'rom'">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|loader type ', ., ' has no xend equivalent')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@offset' and not(. = 'utc' or . = 'localtime' or . = 'variable')">
+      <xsl:when test="not(. = 'utc' or . = 'localtime' or . = 'variable')">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|clock offset ', ., ' has no xend equivalent; UTC written')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@offset' and . = 'variable' and not($hvm)">
+      <xsl:when test=". = 'variable' and not($hvm)">
         <xsl:text>SXP-UNSUPPORTED|a PV guest has no RTC offset in xend; only the basis is written</xsl:text>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@offset' and . = 'variable' and $ver &lt; 4">
+      <xsl:when test=". = 'variable' and $ver &lt; 4">
         <xsl:text>SXP-XEND-VERSION|xend before 3.1 has no RTC offset; only the basis is written</xsl:text>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@adjustment' and . = 'reset' and $hvm and $ver &gt;= 4">
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="domain/clock/@adjustment" mode="attr-reason">
+    <xsl:choose>
+      <xsl:when test=". = 'reset' and $hvm and $ver &gt;= 4">
         <xsl:text>SXP-UNSUPPORTED|xend cannot reset the RTC adjustment; an offset of 0 is written</xsl:text>
       </xsl:when>
-      <xsl:when test="$sig = 'domain/clock/@adjustment' and . != 'reset' and number(.) != 0
-                      and not($el/@offset = 'variable') and (not($hvm) or $ver &lt; 4)">
+      <xsl:when test=". != 'reset' and number(.) != 0 and not(../@offset = 'variable') and (not($hvm) or $ver &lt; 4)">
         <xsl:value-of select="concat('SXP-UNSUPPORTED|RTC adjustment ', ., ' is not written for this guest')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'devices/disk/@device' and . = 'lun'">
-        <xsl:text>SXP-UNSUPPORTED|xend has no SCSI pass-through; the LUN is written as a plain disk</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'disk/driver/@type' and not($el/@name = 'tap' or $el/@name = 'tap2')
-                      and not(. = 'raw' or . = 'aio')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|image format ', ., ' is expressed only by the tap drivers')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'disk/target/@bus'">
-        <xsl:variable name="rec" select="$disk-recs[number(@pos) = count($el/../preceding-sibling::disk) + 1]"/>
-        <xsl:variable name="name" select="string($rec/@name)"/>
-        <xsl:variable name="derived">
-          <xsl:choose>
-            <xsl:when test="$el/../@device = 'floppy'">fdc</xsl:when>
-            <xsl:when test="starts-with($name, 'sd')">scsi</xsl:when>
-            <xsl:when test="starts-with($name, 'vd')">virtio</xsl:when>
-            <xsl:when test="starts-with($name, 'xvd')">xen</xsl:when>
-            <xsl:when test="starts-with($name, 'ubd')">uml</xsl:when>
-            <xsl:otherwise>ide</xsl:otherwise>
-          </xsl:choose>
-        </xsl:variable>
-        <xsl:if test=". != $derived">
-          <xsl:value-of select="concat('SXP-UNSUPPORTED|xend takes the bus from the device name ', $name, ' (', $derived, '), not ', .)"/>
-        </xsl:if>
-      </xsl:when>
-      <xsl:when test="$sig = 'interface/source/@network' and $el/../@type = 'network'">
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/disk/@device" mode="attr-reason">
+    <xsl:if test=". = 'lun'">
+      <xsl:text>SXP-UNSUPPORTED|xend has no SCSI pass-through; the LUN is written as a plain disk</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="disk/driver/@type" mode="attr-reason">
+    <xsl:if test="not(../@name = 'tap' or ../@name = 'tap2') and not(. = 'raw' or . = 'aio')">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|image format ', ., ' is expressed only by the tap drivers')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="disk/target/@bus" mode="attr-reason">
+    <xsl:variable name="el" select=".."/>
+    <xsl:variable name="rec" select="$disk-recs[number(@pos) = count($el/../preceding-sibling::disk) + 1]"/>
+    <xsl:variable name="name" select="string($rec/@name)"/>
+    <xsl:variable name="derived">
+      <xsl:choose>
+        <xsl:when test="$el/../@device = 'floppy'">fdc</xsl:when>
+        <xsl:when test="starts-with($name, 'sd')">scsi</xsl:when>
+        <xsl:when test="starts-with($name, 'vd')">virtio</xsl:when>
+        <xsl:when test="starts-with($name, 'xvd')">xen</xsl:when>
+        <xsl:when test="starts-with($name, 'ubd')">uml</xsl:when>
+        <xsl:otherwise>ide</xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:if test=". != $derived">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|xend takes the bus from the device name ', $name, ' (', $derived, '), not ', .)"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="interface/source/@network" mode="attr-reason">
+    <xsl:choose>
+      <xsl:when test="../../@type = 'network'">
         <xsl:value-of select="concat('SXP-NETWORK|libvirt network ', ., ' needs libvirt to find its bridge; no bridge written')"/>
       </xsl:when>
-      <xsl:when test="($sig = 'interface/source/@network' and $el/../@type != 'network')
-                      or ($sig = 'interface/source/@bridge' and $el/../@type != 'bridge')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to a ', $el/../@type, ' interface')"/>
+      <xsl:when test="../../@type != 'network'">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to a ', ../../@type, ' interface')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'interface/script/@path' and $el/../@type = 'network'">
-        <xsl:text>SXP-UNSUPPORTED|a network interface uses the default vif-bridge script</xsl:text>
-      </xsl:when>
-      <xsl:when test="$sig = 'interface/target/@dev' and starts-with(., 'vif')">
-        <xsl:value-of select="concat('SXP-IMPLIED|interface name ', ., ' is chosen by xend, not written')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/hostdev/@managed' and . = 'yes'">
-        <xsl:text>SXP-UNSUPPORTED|xend does not manage host devices: bind the device to pciback before starting</xsl:text>
-      </xsl:when>
-      <xsl:when test="starts-with($sig, 'devices/graphics/@') and $el/@type = 'sdl'
-                      and not(name() = 'type' or name() = 'display' or name() = 'xauth')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to SDL graphics')"/>
-      </xsl:when>
-      <xsl:when test="starts-with($sig, 'devices/graphics/@') and $el/@type = 'vnc'
-                      and (name() = 'display' or name() = 'xauth')">
-        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to VNC graphics')"/>
-      </xsl:when>
-      <xsl:when test="starts-with($sig, 'devices/graphics/@') and $el/@type = 'vnc' and $graphics-old
-                      and $ver &lt; 2 and name() != 'type'">
-        <xsl:value-of select="concat('SXP-XEND-VERSION|xend 3.0.2 takes only (vnc 1); ', name(), ' is not written')"/>
-      </xsl:when>
-      <xsl:when test="$sig = 'devices/graphics/@port' and $el/@type = 'vnc' and normalize-space(.) != '-1'
-                      and ($el/@autoport = 'yes')">
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="interface/source/@bridge" mode="attr-reason">
+    <xsl:if test="../../@type != 'bridge'">
+      <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to a ', ../../@type, ' interface')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="interface/script/@path" mode="attr-reason">
+    <xsl:if test="../../@type = 'network'">
+      <xsl:text>SXP-UNSUPPORTED|a network interface uses the default vif-bridge script</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="interface/target/@dev" mode="attr-reason">
+    <xsl:if test="starts-with(., 'vif')">
+      <xsl:value-of select="concat('SXP-IMPLIED|interface name ', ., ' is chosen by xend, not written')"/>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template match="devices/hostdev/@managed" mode="attr-reason">
+    <xsl:if test=". = 'yes'">
+      <xsl:text>SXP-UNSUPPORTED|xend does not manage host devices: bind the device to pciback before starting</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Graphics: the rules of every attribute first, then those of port and autoport. -->
+  <xsl:template match="devices/graphics/@*" mode="attr-reason">
+    <xsl:call-template name="graphics-attr-reason"/>
+  </xsl:template>
+
+  <xsl:template match="devices/graphics/@port" mode="attr-reason" priority="1">
+    <xsl:variable name="any">
+      <xsl:call-template name="graphics-attr-reason"/>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="$any != ''"><xsl:value-of select="$any"/></xsl:when>
+      <xsl:when test="../@type = 'vnc' and normalize-space(.) != '-1' and (../@autoport = 'yes')">
         <xsl:value-of select="concat('SXP-IMPLIED|VNC port ', ., ' is chosen by xend (autoport)')"/>
       </xsl:when>
-      <xsl:when test="$sig = 'devices/graphics/@autoport' and . = 'no' and not($el/@port)">
-        <xsl:text>SXP-UNSUPPORTED|autoport=no without a port</xsl:text>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="devices/graphics/@autoport" mode="attr-reason" priority="1">
+    <xsl:variable name="any">
+      <xsl:call-template name="graphics-attr-reason"/>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="$any != ''"><xsl:value-of select="$any"/></xsl:when>
+      <xsl:when test=". = 'no' and not(../@port)">SXP-UNSUPPORTED|autoport=no without a port</xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="graphics-attr-reason">
+    <xsl:variable name="el" select=".."/>
+    <xsl:choose>
+      <xsl:when test="$el/@type = 'sdl' and not(name() = 'type' or name() = 'display' or name() = 'xauth')">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to SDL graphics')"/>
+      </xsl:when>
+      <xsl:when test="$el/@type = 'vnc' and (name() = 'display' or name() = 'xauth')">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|', name(), ' does not apply to VNC graphics')"/>
+      </xsl:when>
+      <xsl:when test="$el/@type = 'vnc' and not($graphics-as-vfb) and $ver &lt; 2 and name() != 'type'">
+        <xsl:value-of select="concat('SXP-XEND-VERSION|xend 3.0.2 takes only (vnc 1); ', name(), ' is not written')"/>
       </xsl:when>
     </xsl:choose>
   </xsl:template>
