@@ -16,7 +16,9 @@
 
   Everything in the input that the output cannot carry is reported as a loss:
   <xsl:message>xlate:loss|CODE|PATH|DETAIL</xsl:message>. An audit pass (mode "audit") walks the
-  whole input against the $known table, so nothing unmapped is dropped silently.
+  whole input against the $known table, so nothing unmapped is dropped silently; why a known
+  element or attribute is not written in a configuration is decided by the templates of
+  modes "drop-reason" and "attr-reason", found by their match pattern.
 
   XSLT 1.0 + EXSLT (exsl:node-set, str:tokenize); runs unchanged under xsltproc.
 -->
@@ -68,7 +70,8 @@
   <!-- Every core element the mapping reads: its signature (parent/name), the attributes it
        reads (attrs), the attributes xend works out by itself (implied: reported as SXP-IMPLIED),
        and leaf="1" where the element holds only text. Anything not listed is SXP-UNSUPPORTED.
-       Conditional drops (a setting only some guests can carry) are templates in mode "audit". -->
+       Conditional drops (a setting only some guests can carry) are templates in modes
+       "drop-reason" (elements) and "attr-reason" (attributes), one per signature. -->
   <xsl:variable name="known-rtf">
     <t:k el="/domain" attrs="type" implied="id"/>
     <t:k el="domain/name" leaf="1"/>
