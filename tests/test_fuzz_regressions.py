@@ -14,6 +14,7 @@ import sys
 import pytest
 
 import xlate
+from xlate.codecs.sexpr import read_sexpr
 from conftest import REPO
 
 
@@ -113,6 +114,32 @@ def test_multiline_text_in_carried_sxp_is_one_loss():
     result = xlate.convert(XEN_SXP_MULTILINE, to="core")
     assert [loss.message for loss in result.losses] == [
         "/domain/xen:sxp: xend setting (x-key one ~ 256) has no core equivalent"]
+
+
+# Found by fuzz_core.py (crash-c2a78bb9...): xend lists an HVM guest's serial ports from 0 with
+# an entry for each, and xen_to_sexpr.xsl made one nested call per port, so a serial on port
+# 4555 went past libxslt's nesting limit (a RuntimeError, an internal error). The range is now
+# halved at each call, and a port that is no number from 0 to 65535 is a clear error.
+def _hvm_serial(port: str) -> bytes:
+    return ("<domain type='xen'><name>s</name><memory unit='KiB'>524288</memory>"
+            "<os><type>hvm</type><loader>/usr/lib/xen/boot/hvmloader</loader></os><devices>"
+            "<serial type='pty'><target port='0'/></serial>"
+            f"<serial type='file'>\n<source path='/tmp/s'/><target port='{port}'/></serial>"
+            "</devices></domain>").encode()
+
+
+def test_a_high_serial_port_is_listed_without_deep_nesting():
+    tree = read_sexpr(xlate.convert(_hvm_serial("4555"), to="sexpr").output)
+    ports = [item.text for item in tree.xpath("//l[*[1] = 'serial']/l/*")]
+    assert ports == ["pty"] + ["none"] * 4554 + ["file:/tmp/s"]
+
+
+@pytest.mark.parametrize("port", ["65536", "1e3", "-1", "x", ""])
+def test_a_serial_port_xend_cannot_list_is_an_error(port):
+    with pytest.raises(xlate.ConversionError) as info:
+        xlate.convert(_hvm_serial(port), to="sexpr", file="g.xml")
+    assert info.value.line == 2 and info.value.path == "/domain/devices/serial[2]/target/@port"
+    assert f"serial port {port} is not a port xend can list (a number from 0 to 65535)" in info.value.message
 
 
 # Found while building the detect target: str input with an unpaired surrogate (what

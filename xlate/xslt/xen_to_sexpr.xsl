@@ -285,6 +285,18 @@
         <xsl:with-param name="message" select="'the domain has no &lt;name&gt;, which xend requires'"/>
       </xsl:call-template>
     </xsl:if>
+    <!-- xend lists an HVM guest's serial ports from 0, an entry for each: a port must be a
+         number, and not so high that the list becomes a bomb (libvirt reads unsigned ints). -->
+    <xsl:variable name="bad-port" select="devices/serial/target/@port[not(normalize-space(.) != ''
+        and translate(normalize-space(.), '0123456789', '') = '' and number(.) &lt;= 65535)][1]"/>
+    <xsl:if test="$hvm and $bad-port">
+      <xsl:call-template name="fail">
+        <xsl:with-param name="path"
+            select="concat('/domain/devices/serial[', count($bad-port/../../preceding-sibling::serial) + 1, ']/target/@port')"/>
+        <xsl:with-param name="message"
+            select="concat('serial port ', $bad-port, ' is not a port xend can list (a number from 0 to 65535)')"/>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:if test="not(memory)">
       <xsl:call-template name="fail">
         <xsl:with-param name="path" select="'/domain'"/>
@@ -757,26 +769,39 @@
     </l>
   </xsl:template>
 
+  <!-- Ports PORT to MAX, in order, halving the range at each call: the nesting stays
+       logarithmic however high the last port (check-document bounds it). -->
   <xsl:template name="serial-ports">
     <xsl:param name="port"/>
     <xsl:param name="max"/>
     <xsl:param name="ports"/>
-    <xsl:if test="$port &lt;= $max">
-      <xsl:variable name="at" select="count($ports[number(.) = $port][1]/preceding-sibling::t:p) + 1"/>
-      <xsl:choose>
-        <xsl:when test="$ports[number(.) = $port]">
-          <xsl:call-template name="chr-atom">
-            <xsl:with-param name="chr" select="$d/devices/serial[$at]"/>
-          </xsl:call-template>
-        </xsl:when>
-        <xsl:otherwise><a>none</a></xsl:otherwise>
-      </xsl:choose>
-      <xsl:call-template name="serial-ports">
-        <xsl:with-param name="port" select="$port + 1"/>
-        <xsl:with-param name="max" select="$max"/>
-        <xsl:with-param name="ports" select="$ports"/>
-      </xsl:call-template>
-    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="$port &gt; $max"/>
+      <xsl:when test="$port = $max">
+        <xsl:variable name="at" select="count($ports[number(.) = $port][1]/preceding-sibling::t:p) + 1"/>
+        <xsl:choose>
+          <xsl:when test="$ports[number(.) = $port]">
+            <xsl:call-template name="chr-atom">
+              <xsl:with-param name="chr" select="$d/devices/serial[$at]"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise><a>none</a></xsl:otherwise>
+        </xsl:choose>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="mid" select="floor(($port + $max) div 2)"/>
+        <xsl:call-template name="serial-ports">
+          <xsl:with-param name="port" select="$port"/>
+          <xsl:with-param name="max" select="$mid"/>
+          <xsl:with-param name="ports" select="$ports"/>
+        </xsl:call-template>
+        <xsl:call-template name="serial-ports">
+          <xsl:with-param name="port" select="$mid + 1"/>
+          <xsl:with-param name="max" select="$max"/>
+          <xsl:with-param name="ports" select="$ports"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- A character device as xend's qemu-style string (xenFormatSxprChr). -->
