@@ -142,6 +142,37 @@ def test_a_serial_port_xend_cannot_list_is_an_error(port):
     assert f"serial port {port} is not a port xend can list (a number from 0 to 65535)" in info.value.message
 
 
+# Found while looking for more of the same: templates that recurse once per character or
+# per unit of a value. A boot string of 5000 letters and PCI numbers of 5000 digits went past
+# libxslt's nesting limit; now only the letters that count are walked (at most four), and
+# leading zeros are skipped (more than 64 significant digits is no number: the device is
+# carried in xen:sxp). A recursion that still meets the limit (a drive name of 5000 letters)
+# is a ConversionError that says so, never an internal error.
+def _pci(domain: bytes) -> bytes:
+    return (b"(vm (name x)(memory 64)(image (linux (kernel /k)))"
+            b"(device (pci (dev (domain " + domain + b")(bus 0)(slot 1)(func 0)))))")
+
+
+def test_values_that_recursed_once_per_character():
+    boot = xlate.convert(b"(vm (name x)(memory 64)(image (hvm (kernel /k)(boot " + b"z" * 5000 + b"cdz))))",
+                         to="xen").output
+    assert boot.count("<boot ") == 2 and '<boot dev="hd"/>' in boot and '<boot dev="cdrom"/>' in boot
+    assert 'domain="0x0001"' in xlate.convert(_pci(b"0x" + b"0" * 5000 + b"1"), to="core").output
+    carried = xlate.convert(_pci(b"0x" + b"f" * 5000), to="xen").output
+    assert "<hostdev" not in carried and "<xen:sxp>" in carried
+
+
+def test_a_recursion_too_deep_for_libxslt_is_a_conversion_error():
+    doc = ("<domain type='xen'><name>x</name><memory unit='KiB'>524288</memory>"
+           "<os><type>linux</type><kernel>/k</kernel></os><devices><disk type='file' device='disk'>"
+           f"<source file='/a'/><target dev='hd{'z' * 5000}' bus='ide'/>"
+           "<address type='drive' controller='0' bus='0' unit='0'/></disk></devices></domain>").encode()
+    with pytest.raises(xlate.ConversionError, match="the input is too large for xen_to_sexpr.xsl: a value "
+                                                    "or list in it needs more nested steps than libxslt allows"):
+        xlate.convert(doc, to="sexpr", file="g.xml")
+    check_reader(doc, "core")  # the fuzzers' own check: an XlateError, nothing else
+
+
 # Found while building the detect target: str input with an unpaired surrogate (what
 # surrogateescape makes of invalid bytes) raised UnicodeEncodeError.
 @pytest.mark.parametrize("text", ["\udcff", "<domain>\udc80</domain>", "(vm (name \udcc3))"])

@@ -17,6 +17,7 @@ from typing import List, Tuple
 import pytest
 from lxml import etree
 
+import xlate
 from canon import canonical_sexpr
 from xlate.codecs.sexpr import read_sexpr, write_sexpr
 from xlate.context import Context, Options
@@ -200,10 +201,21 @@ def test_cpuset_is_formatted_like_libvirt(cpuset, expected):
     assert items(tree, "vm", "cpus") == [f'("cpus" "{expected}")']
 
 
-@pytest.mark.parametrize("current, mask", [("1", "1"), ("3", "7"), ("5", "31")])
+@pytest.mark.parametrize("current, mask", [("1", "1"), ("3", "7"), ("5", "31"), ("40", str(2**40 - 1)),
+                                           ("49", str(2**49 - 1))])
 def test_vcpu_avail_is_the_low_bits(current, mask):
-    tree, _ = convert(domain(f"<vcpu current='{current}'>8</vcpu>"))
+    # plain digits, which xend's int() reads (a bare XPath number would be 1.099511627775e+12)
+    tree, _ = convert(domain(f"<vcpu current='{current}'>64</vcpu>"))
     assert items(tree, "vm", "vcpu_avail") == [f'("vcpu_avail" "{mask}")']
+    back = xlate.convert(sexpr(domain(f"<vcpu current='{current}'>64</vcpu>")), to="xen").output
+    assert f'<vcpu current="{current}">64</vcpu>' in back
+
+
+def test_a_vcpu_avail_mask_beyond_49_bits_is_a_loss_not_a_wrong_number():
+    tree, ctx = convert(domain("<vcpu current='50'>64</vcpu>"))
+    assert items(tree, "vm", "vcpu_avail") == []
+    assert [loss.code for loss in ctx.losses] == ["SXP-UNSUPPORTED"]
+    assert "current vCPU count 50 needs a vcpu_avail mask wider than the 49 bits" in ctx.losses[0].message
 
 
 def test_disks_are_ordered_like_libvirts_parser():

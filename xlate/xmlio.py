@@ -323,9 +323,18 @@ def _trace(name: str, result: etree._XSLTResultTree) -> None:
         seen[key] = total
 
 
+# libxslt's guard against runaway recursion (xsltMaxDepth): a stylesheet whose recursion
+# depth follows the input (one call per digit, per port, ...) meets it on absurd values. The
+# run stops with a partial result; the log says why, after a runtime error of the element.
+_RECURSION = "potential infinite template recursion"
+_MAX_DEPTH = 3000
+
+
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
     if not log:
         return
+    if any(_RECURSION in entry.message for entry in log):
+        log = [entry for entry in log if _RECURSION in entry.message]
     nodes = _NodeFinder(tree)
     for text in (report for entry in log for report in _reports(entry.message)):
         if text.startswith("xlate:loss|"):
@@ -340,6 +349,10 @@ def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
             raise ConversionError(message, file=ctx.file, line=line, path=path)
         elif text.startswith("Terminating"):
             continue  # libxslt's own note after a terminate message
+        elif _RECURSION in text:
+            raise ConversionError(
+                f"the input is too large for {name}: a value or list in it needs more nested "
+                f"steps than libxslt allows ({_MAX_DEPTH}); no output was written", file=ctx.file)
         else:
             raise RuntimeError(f"stylesheet {name}: unexpected message {text!r}")
 

@@ -679,8 +679,9 @@
     </xsl:for-each>
     <xsl:if test="not($direct) and $boot-i">
       <xsl:variable name="b" select="string($boot-i/*[2])"/>
+      <!-- the letters that give a device, the first four: the recursion stays shallow -->
       <xsl:call-template name="boot-devs">
-        <xsl:with-param name="s" select="$b"/>
+        <xsl:with-param name="s" select="substring(translate($b, translate($b, 'acdn', ''), ''), 1, 4)"/>
       </xsl:call-template>
       <xsl:if test="$b != '' and translate($b, 'acdn', '') = '' and string-length($b) &lt;= 4">
         <c:claim ref="{generate-id($boot-i)}"/>
@@ -1865,19 +1866,37 @@
     <xsl:choose>
       <xsl:when test="(starts-with($s, '0x') or starts-with($s, '0X')) and string-length($s) &gt; 2
           and translate(substring($s, 3), '0123456789abcdefABCDEF', '') = ''">
-        <xsl:call-template name="radix">
+        <xsl:call-template name="radix-digits">
           <xsl:with-param name="s" select="translate(substring($s, 3), 'ABCDEF', 'abcdef')"/>
           <xsl:with-param name="base" select="16"/>
         </xsl:call-template>
       </xsl:when>
       <xsl:when test="starts-with($s, '0') and string-length($s) &gt; 1 and translate($s, '01234567', '') = ''">
-        <xsl:call-template name="radix">
+        <xsl:call-template name="radix-digits">
           <xsl:with-param name="s" select="$s"/>
           <xsl:with-param name="base" select="8"/>
         </xsl:call-template>
       </xsl:when>
       <xsl:when test="$s != '' and translate($s, '0123456789', '') = ''">
         <xsl:value-of select="number($s)"/>
+      </xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- Digits S in BASE: leading zeros skipped, and more than 64 significant digits (a value
+       far beyond any the mapping uses, which C's strtol would clamp) are no number (''). -->
+  <xsl:template name="radix-digits">
+    <xsl:param name="s"/>
+    <xsl:param name="base"/>
+    <xsl:variable name="lead" select="substring(translate($s, '0', ''), 1, 1)"/>
+    <xsl:variable name="significant" select="substring($s, string-length(substring-before($s, $lead)) + 1)"/>
+    <xsl:choose>
+      <xsl:when test="$lead = ''">0</xsl:when>
+      <xsl:when test="string-length($significant) &lt;= 64">
+        <xsl:call-template name="radix">
+          <xsl:with-param name="s" select="$significant"/>
+          <xsl:with-param name="base" select="$base"/>
+        </xsl:call-template>
       </xsl:when>
     </xsl:choose>
   </xsl:template>

@@ -405,7 +405,9 @@
     </xsl:call-template>
     <xsl:variable name="cur" select="number($d/vcpu/@current)"/>
     <!-- (vcpu_avail MASK) when fewer vCPUs are online than configured: the low bits set. -->
-    <xsl:if test="$d/vcpu/@current and $cur &lt; number($max) and $cur &gt;= 1">
+    <!-- (49 bits at most: format-number is exact to 15 digits, and it writes
+         plain digits, which xend's int() reads, where a bare number could be 1.1e+12) -->
+    <xsl:if test="$d/vcpu/@current and $cur &lt; number($max) and $cur &gt;= 1 and $cur &lt;= 49">
       <xsl:variable name="mask">
         <xsl:call-template name="pow2">
           <xsl:with-param name="n" select="$cur"/>
@@ -413,7 +415,7 @@
       </xsl:variable>
       <xsl:call-template name="item">
         <xsl:with-param name="key" select="'vcpu_avail'"/>
-        <xsl:with-param name="value" select="number($mask) - 1"/>
+        <xsl:with-param name="value" select="format-number(number($mask) - 1, '0')"/>
       </xsl:call-template>
     </xsl:if>
   </xsl:template>
@@ -1811,9 +1813,14 @@
   </xsl:template>
 
   <xsl:template match="domain/vcpu/@current" mode="attr-reason">
-    <xsl:if test="not(number(.) &gt;= 1 and number(.) &lt;= number(normalize-space(..)))">
-      <xsl:value-of select="concat('SXP-UNSUPPORTED|current vCPU count ', ., ' is outside 1..', normalize-space(..), '; all vCPUs are online')"/>
-    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="not(number(.) &gt;= 1 and number(.) &lt;= number(normalize-space(..)))">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|current vCPU count ', ., ' is outside 1..', normalize-space(..), '; all vCPUs are online')"/>
+      </xsl:when>
+      <xsl:when test="number(.) &gt; 49 and number(.) &lt; number(normalize-space(..))">
+        <xsl:value-of select="concat('SXP-UNSUPPORTED|current vCPU count ', ., ' needs a vcpu_avail mask wider than the 49 bits xlate writes exactly; all vCPUs are online')"/>
+      </xsl:when>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template match="os/loader/@type" mode="attr-reason">
@@ -2076,17 +2083,19 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- 2 to the power of N rounded up (1 for N <= 0), halving N at each call. -->
   <xsl:template name="pow2">
     <xsl:param name="n"/>
     <xsl:choose>
-      <xsl:when test="$n &lt;= 0">1</xsl:when>
+      <xsl:when test="not($n &gt; 0)">1</xsl:when>
       <xsl:otherwise>
+        <xsl:variable name="m" select="ceiling($n)"/>
         <xsl:variable name="half">
           <xsl:call-template name="pow2">
-            <xsl:with-param name="n" select="$n - 1"/>
+            <xsl:with-param name="n" select="floor($m div 2)"/>
           </xsl:call-template>
         </xsl:variable>
-        <xsl:value-of select="2 * number($half)"/>
+        <xsl:value-of select="number($half) * number($half) * (1 + $m mod 2)"/>
       </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
