@@ -3,9 +3,9 @@
     python benchmarks/bench_convert.py [--quick]
 
 Reports:
-  xen->core      time per document of the xen_to_core stylesheet (with loss collection) over
-                 the examples and generated larger domains, against an identity XSLT over the
-                 same parsed documents (goal <= 1.5x);
+  xen->core      time per document of xen->core (the xen_to_core stylesheet and the loss
+                 report, xlate.formats.core.to_core) over the examples and generated larger
+                 domains, against an identity XSLT over the same parsed documents (goal <= 1.5x);
   sexpr->core    time per document of the whole SEXPR -> core conversion, against lxml parse +
                  serialize of the same output document (goal <= 5x); then each stage, and the
                  same design with its mapping taken out (identity XSLTs in place of the two
