@@ -253,8 +253,9 @@ def test_loss_wording_for_odd_settings():
         "/domain/xen:sxp[1]", "/domain/xen:sxp[2]", "/domain/xen:cpus", "/domain/xen:note"]
 
 
-def test_a_xen_document_element_leaves_nothing_and_says_so():
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_xen_document_element_leaves_nothing_and_says_so(keep):
     with pytest.raises(xlate.ConversionError) as info:
         xlate.convert(b"<xen:domain xmlns:xen='urn:xlate:xen:1'>\n<xen:a/></xen:domain>", src="xen", to="core",
-                      file="x.xml")
+                      file="x.xml", keep_xen=keep)
     assert str(info.value).startswith("x.xml:1: error: the document element <xen:domain> is a Xen-only element")

@@ -63,8 +63,11 @@ def make_losses(
     if kind is None:
         raise UnknownLossCode(code)
     severity = kind.severity
-    return [Loss(code, severity, path, f"{path}: {detail}" if path else detail, file, line, None)
-            for path, detail, line in found]
+    return [Loss(code, severity, path, _message(path, detail), file, line, None) for path, detail, line in found]
+
+
+def _message(path: str, detail: str) -> str:
+    return f"{path}: {detail}" if path else detail
 
 
 def make_loss(
@@ -79,5 +82,4 @@ def make_loss(
     kind = CATALOGUE.get(code)
     if kind is None:
         raise UnknownLossCode(code)
-    message = f"{path}: {detail}" if path else detail
-    return Loss(code, kind.severity, path, message, file, line, col)
+    return Loss(code, kind.severity, path, _message(path, detail), file, line, col)

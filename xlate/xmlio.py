@@ -333,8 +333,10 @@ _MAX_DEPTH = 3000
 def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
     if not log:
         return
-    if any(_RECURSION in entry.message for entry in log):
-        log = [entry for entry in log if _RECURSION in entry.message]
+    if any(_RECURSION in entry.message for entry in log):  # the result is partial: no output
+        raise ConversionError(
+            f"the input is too large for {name}: a value or list in it needs more nested "
+            f"steps than libxslt allows ({_MAX_DEPTH}); no output was written", file=ctx.file)
     nodes = _NodeFinder(tree)
     for text in (report for entry in log for report in _reports(entry.message)):
         if text.startswith("xlate:loss|"):
@@ -349,10 +351,6 @@ def _report(log, tree: etree._ElementTree, ctx: Context, name: str) -> None:
             raise ConversionError(message, file=ctx.file, line=line, path=path)
         elif text.startswith("Terminating"):
             continue  # libxslt's own note after a terminate message
-        elif _RECURSION in text:
-            raise ConversionError(
-                f"the input is too large for {name}: a value or list in it needs more nested "
-                f"steps than libxslt allows ({_MAX_DEPTH}); no output was written", file=ctx.file)
         else:
             raise RuntimeError(f"stylesheet {name}: unexpected message {text!r}")
 

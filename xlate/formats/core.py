@@ -45,16 +45,16 @@ def read(data: bytes, ctx: Context) -> etree._ElementTree:
 
 def to_core(hub: etree._ElementTree, ctx: Context) -> etree._ElementTree:
     """The hub as a core tree; each dropped Xen-only setting becomes a loss in ``ctx``."""
-    if ctx.options.keep_xen:
-        return run_stylesheet("xen_to_core.xsl", hub, ctx, **{"keep-xen": "1"})
-    core = run_stylesheet("xen_to_core.xsl", hub, ctx)
     root = hub.getroot()
-    if core.getroot() is None:  # the document element itself was a xen: one
+    if root.tag.startswith(_XEN):  # the stylesheet would leave no document at all
         raise ConversionError(
             f"the document element <xen:{root.tag[_XEN_LEN:]}> is a Xen-only element: "
             "nothing is left for core XML (a domain is <domain>)",
             file=ctx.file, line=root.sourceline, path="/xen:" + root.tag[_XEN_LEN:],
         )
+    if ctx.options.keep_xen:
+        return run_stylesheet("xen_to_core.xsl", hub, ctx, **{"keep-xen": "1"})
+    core = run_stylesheet("xen_to_core.xsl", hub, ctx)
     # A tree made by a stylesheet (a hub read from SEXPR, say) has only the stylesheet's line
     # numbers: no position is better than a wrong one.
     lines = not isinstance(hub, etree._XSLTResultTree)
