@@ -1491,9 +1491,9 @@
   <xsl:template match="*" mode="audit">
     <!-- parent/name; the document element's parent (the root node) has no name: /domain -->
     <xsl:variable name="sig" select="concat(local-name(..), '/', local-name())"/>
-    <!-- its row of the table: 'LEAF;ATTRS;IMPLIED', or no row -->
-    <xsl:variable name="row" select="contains($known-index, concat('|', $sig, '='))"/>
+    <!-- its row of the table: 'LEAF;ATTRS;IMPLIED' (never empty: two ';' at least), or '' -->
     <xsl:variable name="entry" select="substring-before(substring-after($known-index, concat('|', $sig, '=')), '|')"/>
+    <xsl:variable name="row" select="$entry != ''"/>
     <xsl:variable name="reason">
       <xsl:if test="$row and namespace-uri() = ''">
         <xsl:apply-templates select="." mode="drop-reason"/>
